@@ -1,0 +1,151 @@
+// Configure and build a kernel out of tree (O=), with ccache, one build directory per
+// (base, series), and a stamp keyed by (base content, series content, config) so a build
+// that is already there is reused, not redone.
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { BuildError, ConfigDroppedError, InfraError } from '../core/errors.js';
+import type { BaseTree, Series } from '../core/types.js';
+import { findDroppedOptions, mergeFragments, parseKconfig, renderFragment, type FragmentSource } from '../config/kconfig.js';
+import { countBuildSteps, extractBuildErrors } from '../parse/build-log.js';
+import type { Runner } from '../process/exec.js';
+import { workDir } from '../patch/apply.js';
+
+export interface BuildRequest {
+  base: BaseTree;
+  series: Series;
+  /** The patched (or base) source tree. */
+  srcDir: string;
+  fragments: FragmentSource[];
+  cache: string;
+  /** Where build.log goes (the run's series folder). */
+  logDir: string;
+  jobs?: number;
+  useCcache?: boolean;
+  onProgress?: (objects: number) => void;
+}
+
+export interface BuildResult {
+  bzImage: string;
+  buildDir: string;
+  config: string;
+  /** True when the stamp matched and make was not run. */
+  cached: boolean;
+  durationMs: number;
+  logFile: string;
+}
+
+export function buildDirFor(cache: string, base: BaseTree, series: Series): string {
+  return join(workDir(cache, base, series), 'build');
+}
+
+function sha(parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+function buildEnv(cache: string, useCcache: boolean): Record<string, string> {
+  return {
+    // Fixed build identity: init/version.o and ccache hits do not depend on who or when.
+    KBUILD_BUILD_TIMESTAMP: '2026-01-01',
+    KBUILD_BUILD_USER: 'kph',
+    KBUILD_BUILD_HOST: 'kph',
+    ...(useCcache
+      ? { CCACHE_DIR: join(cache, 'ccache'), CCACHE_BASEDIR: cache, CCACHE_NOHASHDIR: '1', CCACHE_MAXSIZE: '8G' }
+      : {}),
+  };
+}
+
+export async function buildKernel(req: BuildRequest, runner: Runner): Promise<BuildResult> {
+  const started = Date.now();
+  const buildDir = buildDirFor(req.cache, req.base, req.series);
+  mkdirSync(buildDir, { recursive: true });
+  mkdirSync(req.logDir, { recursive: true });
+  const logFile = join(req.logDir, 'build.log');
+  writeFileSync(logFile, '');
+  const useCcache = req.useCcache ?? true;
+  const env = buildEnv(req.cache, useCcache);
+  const jobs = req.jobs ?? cpus().length;
+  const make = (args: string[]) => ['-C', req.srcDir, `O=${buildDir}`, ...(useCcache ? ['CC=ccache gcc', 'HOSTCC=ccache gcc'] : []), ...args];
+
+  const merged = mergeFragments(req.fragments);
+  const fragmentText = renderFragment(merged.options);
+  for (const c of merged.conflicts) {
+    appendFileSync(logFile, `note: ${c.option} requested as ${c.values.map((v) => `${v.value} by ${v.origin}`).join(' and ')}; the last wins\n`);
+  }
+  const configStampFile = join(buildDir, '.kph-config-stamp');
+  const configKey = sha([req.base.contentId, req.series.contentHash, fragmentText]);
+  const configPath = join(buildDir, '.config');
+
+  // Configure: tinyconfig + fragment, olddefconfig; redone only when its inputs changed.
+  const configStamp = existsSync(configStampFile) ? readFileSync(configStampFile, 'utf8') : '';
+  if (configStamp !== configKey || !existsSync(configPath)) {
+    const fragFile = join(buildDir, 'kph.fragment.config');
+    writeFileSync(fragFile, fragmentText);
+    const steps: [string, string[]][] = [
+      ['make', make(['tinyconfig'])],
+      ['bash', [join(req.srcDir, 'scripts/kconfig/merge_config.sh'), '-m', '-O', buildDir, configPath, fragFile]],
+      ['make', make(['olddefconfig'])],
+    ];
+    for (const [file, args] of steps) {
+      const r = await runner.run(file, args, { cwd: req.srcDir, env, logFile, allowFailure: true });
+      if (r.exitCode !== 0) {
+        throw new BuildError(`Kernel configuration failed: ${r.command}`, {
+          hint: `See ${logFile}.`,
+          details: extractBuildErrors(readFileSync(logFile, 'utf8')),
+        });
+      }
+    }
+    const dropped = findDroppedOptions(merged.options, parseKconfig(readFileSync(configPath, 'utf8')));
+    if (dropped.length) {
+      writeFileSync(configStampFile, ''); // configure again next time
+      throw new ConfigDroppedError(
+        dropped.map((d) => ({ option: `${d.option} (from ${d.origin})`, wanted: d.wanted, got: d.got })),
+        {
+          hint: `Their dependencies are not met. Add the options they depend on to the fragment that asks for them (see \`make O=${buildDir} menuconfig\`, search with "/"). Final config: ${configPath}`,
+        },
+      );
+    }
+    writeFileSync(configStampFile, configKey);
+  }
+
+  const bzImage = join(buildDir, 'arch/x86/boot/bzImage');
+  const buildStampFile = join(buildDir, '.kph-build-stamp');
+  const buildKey = sha([configKey, readFileSync(configPath, 'utf8')]);
+  if (existsSync(bzImage) && existsSync(buildStampFile) && readFileSync(buildStampFile, 'utf8') === buildKey) {
+    appendFileSync(logFile, `build stamp matches (${buildKey.slice(0, 12)}): nothing to build\n`);
+    return { bzImage, buildDir, config: configPath, cached: true, durationMs: Date.now() - started, logFile };
+  }
+  if (existsSync(buildStampFile)) writeFileSync(buildStampFile, '');
+
+  let objects = 0;
+  let pending = '';
+  const proc = runner.spawn('make', make([`-j${jobs}`, 'bzImage']), {
+    cwd: req.srcDir,
+    env,
+    onStdout: (c) => {
+      appendFileSync(logFile, c);
+      pending += c;
+      const cut = pending.lastIndexOf('\n');
+      if (cut >= 0) {
+        objects += countBuildSteps(pending.slice(0, cut));
+        pending = pending.slice(cut + 1);
+        req.onProgress?.(objects);
+      }
+    },
+    onStderr: (c) => appendFileSync(logFile, c),
+  });
+  const code = await proc.exited;
+  if (code !== 0 || !existsSync(bzImage)) {
+    const errors = extractBuildErrors(readFileSync(logFile, 'utf8'));
+    if (code >= 128) throw new InfraError('build', `make was killed (exit ${code}).`, { hint: `See ${logFile}.` });
+    throw new BuildError(`The kernel did not build (make exited ${code}).`, {
+      hint: `Full log: ${logFile}`,
+      details: errors.length ? errors : readFileSync(logFile, 'utf8').trim().split('\n').slice(-20),
+    });
+  }
+  writeFileSync(buildStampFile, buildKey);
+  return { bzImage, buildDir, config: configPath, cached: false, durationMs: Date.now() - started, logFile };
+}

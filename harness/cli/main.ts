@@ -1,0 +1,208 @@
+// The `kph` command line: doctor, list, build, boot, run, clean. Maps results and errors to
+// the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
+import { Command, CommanderError, Option } from 'commander';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildKernel } from '../build/kernel.js';
+import { KphError, UsageError } from '../core/errors.js';
+import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
+import { baseConfigFragment, cacheDir } from '../core/paths.js';
+import { ensureGuestImage } from '../image/guest.js';
+import { prepareSeriesTree } from '../patch/apply.js';
+import { listBundledSeries, resolveSeries, seriesLabel } from '../patch/series.js';
+import { realRunner, stopAllManaged } from '../process/exec.js';
+import { createProgress } from '../report/progress.js';
+import { bootGuest, runMatrix } from '../run/pipeline.js';
+import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
+import { chooseAccel } from '../vm/accel.js';
+import { runDoctor } from './doctor.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const accelOption = () => new Option('--accel <accel>', 'accelerator: auto probes KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto');
+const baseOption = () => new Option('--base <spec>', 'kernel source: debian:6.12, tree:PATH or tar:PATH').default(DEFAULT_BASE);
+const seriesOption = () => new Option('-s, --series <spec>', 'baseline, NAME@REV (kernel-patches/NAME/REV), a patch directory or an mbox; repeatable').argParser(collect).default([]);
+
+function allSeriesSpecs(): string[] {
+  return ['baseline', ...listBundledSeries().map((s) => `${s.name}@${s.revision}`)];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const progress = createProgress();
+  const cache = cacheDir();
+  let exitCode = 0;
+  const program = new Command('kph')
+    .description('Build kernels carrying namespace/audit patch series, boot them in QEMU, and check the audit records and proc-connector events they emit.')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('doctor')
+    .description('check the host: tools, base source, cache, and the accelerator (by a real KVM probe)')
+    .option('--json', 'print the report as JSON')
+    .addOption(accelOption())
+    .action(async (o: { json?: boolean; accel: 'auto' | 'kvm' | 'tcg' }) => {
+      const r = await runDoctor(realRunner, cache, o.accel);
+      if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else {
+        for (const c of r.checks) process.stdout.write(`${c.ok ? 'ok  ' : c.required ? 'FAIL' : 'warn'} ${c.name.padEnd(12)} ${c.detail}\n`);
+        process.stdout.write(`\naccelerator: ${r.accel} (${r.accelReason}; probe ${r.probeMs} ms)\n`);
+      }
+      exitCode = r.ok ? 0 : 3;
+    });
+
+  program
+    .command('list')
+    .description('list bundled series (with what they provide) and scenarios')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const series = listBundledSeries();
+      const scenarios = await Promise.all(listScenarioNames().map((n) => loadScenario(n)));
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ series: series.map((s) => ({ spec: `${s.name}@${s.revision}`, ...s.meta })), scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, needs: s.needs ?? {}, params: s.params ?? {} })) }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write('Series (--series):\n  baseline                        the unpatched base kernel\n');
+      for (const s of series) process.stdout.write(`  ${`${s.name}@${s.revision}`.padEnd(32)}${s.meta.title}\n${' '.repeat(34)}provides: ${s.meta.provides.join(', ') || '-'}\n`);
+      process.stdout.write('\nScenarios (--scenario):\n');
+      for (const s of scenarios) {
+        const needs = s.needs?.capabilities?.length ? ` [needs ${s.needs.capabilities.join(', ')}]` : '';
+        const params = s.params ? ` (params: ${Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(', ')})` : '';
+        process.stdout.write(`  ${s.name.padEnd(32)}${s.description}${needs}${params}\n`);
+      }
+    });
+
+  program
+    .command('build')
+    .description('apply a series and build its kernel (cached; prints the bzImage path)')
+    .addOption(seriesOption())
+    .addOption(baseOption())
+    .option('-j, --jobs <n>', 'make -j', (v) => Number(v))
+    .action(async (o: { series: string[]; base: string; jobs?: number }) => {
+      if (!o.series.length) throw new UsageError('kph build needs --series.');
+      const base = await prepareBase(parseBaseSpec(o.base), { runner: realRunner, cache, log: (m) => progress.update(m) });
+      for (const spec of o.series) {
+        const series = resolveSeries(spec);
+        const logDir = join(cache, 'logs', series.id);
+        const tree = await prepareSeriesTree(base, series, { runner: realRunner, cache, logFile: join(logDir, 'apply.log') });
+        progress.start(`${seriesLabel(series)}: building`);
+        const b = await buildKernel(
+          {
+            base,
+            series,
+            srcDir: tree.dir,
+            cache,
+            logDir,
+            jobs: o.jobs,
+            fragments: [
+              { origin: 'harness base', text: readFileSync(baseConfigFragment, 'utf8') },
+              { origin: `series ${seriesLabel(series)}`, text: series.meta.config.join('\n') },
+            ],
+            onProgress: (n) => progress.update(`${seriesLabel(series)}: building (${n} objects)`),
+          },
+          realRunner,
+        );
+        progress.succeed(`${seriesLabel(series)}: ${b.cached ? 'already built' : `built in ${(b.durationMs / 1000).toFixed(0)} s`}`);
+        process.stdout.write(`${b.bzImage}\n`);
+      }
+    });
+
+  program
+    .command('boot')
+    .description('build a series, boot it and open an SSH shell in the guest (or run --command)')
+    .addOption(seriesOption())
+    .addOption(baseOption())
+    .addOption(accelOption())
+    .option('-c, --command <cmd>', 'run this command in the guest instead of a shell, print its output and exit with its code')
+    .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string }) => {
+      if (o.series.length !== 1) throw new UsageError('kph boot takes exactly one --series.');
+      const series = resolveSeries(o.series[0]!);
+      const base = await prepareBase(parseBaseSpec(o.base), { runner: realRunner, cache });
+      const logDir = join(cache, 'logs', series.id);
+      const tree = await prepareSeriesTree(base, series, { runner: realRunner, cache, logFile: join(logDir, 'apply.log') });
+      progress.start(`${seriesLabel(series)}: building`);
+      const b = await buildKernel(
+        { base, series, srcDir: tree.dir, cache, logDir, fragments: [{ origin: 'harness base', text: readFileSync(baseConfigFragment, 'utf8') }, { origin: 'series', text: series.meta.config.join('\n') }], onProgress: (n) => progress.update(`building (${n} objects)`) },
+        realRunner,
+      );
+      progress.succeed(`kernel: ${b.bzImage}`);
+      progress.start('guest image');
+      const image = await ensureGuestImage({ runner: realRunner, cache, log: (m) => progress.update(m) });
+      progress.succeed(`image: ${image.image}`);
+      const accel = await chooseAccel({ runner: realRunner, want: o.accel });
+      progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
+      progress.start('booting');
+      const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log') });
+      progress.succeed(`guest answered in ${(guest.bootMs / 1000).toFixed(1)} s (console: ${join(logDir, 'console.log')})`);
+      try {
+        if (o.command) {
+          const r = await guest.session.exec(o.command);
+          process.stdout.write(r.stdout);
+          process.stderr.write(r.stderr);
+          exitCode = r.code;
+        } else {
+          await guest.session.interactiveShell();
+        }
+      } finally {
+        guest.session.end();
+        await guest.vm.stop();
+      }
+    });
+
+  program
+    .command('run')
+    .description('build, boot and run scenarios for each series; write results/<run-id>/')
+    .addOption(seriesOption())
+    .option('--all', 'every bundled series and baseline')
+    .option('--scenario <name>', 'scenario to run (default: all); repeatable', collect, [] as string[])
+    .option('--param <k=v>', 'scenario parameter, NAME=VALUE or SCENARIO.NAME=VALUE; repeatable', collect, [] as string[])
+    .option('--out <dir>', 'results folder (default results/<run-id>)')
+    .addOption(baseOption())
+    .addOption(accelOption())
+    .option('-j, --jobs <n>', 'make -j', (v) => Number(v))
+    .option('--boot-timeout <seconds>', 'boot-to-SSH deadline (default 180 under TCG, 60 under KVM)', (v) => Number(v))
+    .option('--json', 'print summary.json to stdout')
+    .action(async (o: { series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; json?: boolean }) => {
+      const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
+      if (!series.length) throw new UsageError('kph run needs --series (or --all).');
+      const r = await runMatrix(
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined },
+        { runner: realRunner, progress },
+      );
+      if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
+      else process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
+      exitCode = r.exitCode;
+    });
+
+  program
+    .command('clean')
+    .description('remove builds and patched trees (and more with the options)')
+    .option('--images', 'also guest images and the debootstrap rootfs')
+    .option('--bases', 'also unpacked base trees')
+    .option('--ccache', 'also the compiler cache')
+    .option('--all', 'the whole cache')
+    .action((o: { images?: boolean; bases?: boolean; ccache?: boolean; all?: boolean }) => {
+      const parts = o.all ? ['.'] : ['work', 'logs', ...(o.images ? ['images'] : []), ...(o.bases ? ['bases'] : []), ...(o.ccache ? ['ccache'] : [])];
+      for (const p of parts) {
+        const dir = join(cache, p);
+        if (!existsSync(dir)) continue;
+        rmSync(dir, { recursive: true, force: true });
+        process.stdout.write(`removed ${dir}\n`);
+      }
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    await stopAllManaged();
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof KphError) {
+      progress.fail(`${e.stage}: ${e.message}`);
+      for (const d of e.details) process.stderr.write(`  ${d}\n`);
+      return e.exitCode;
+    }
+    progress.fail(`internal error: ${(e as Error).stack ?? String(e)}`);
+    return 3;
+  }
+}

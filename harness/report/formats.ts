@@ -1,0 +1,109 @@
+// Results as text: junit.xml for CI, KTAP for kernel people, a Markdown report for humans.
+// Pure functions of the summary.
+import type { RunResult, Summary, Verdict } from '../core/types.js';
+import { seriesLabel } from '../patch/series.js';
+
+function xml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
+}
+
+const label = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision });
+
+function bySeries(summary: Summary): Map<string, RunResult[]> {
+  const m = new Map<string, RunResult[]>();
+  for (const r of summary.runs) {
+    const k = label(r);
+    m.set(k, [...(m.get(k) ?? []), r]);
+  }
+  return m;
+}
+
+const FAILING: Verdict[] = ['fail', 'crash', 'apply-error', 'config-error', 'build-error'];
+
+export function renderJunit(summary: Summary): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const all = summary.runs;
+  out.push(`<testsuites name="kph" tests="${all.length}" failures="${all.filter((r) => FAILING.includes(r.verdict)).length}" errors="${all.filter((r) => r.verdict === 'infra-error' || r.verdict === 'inconclusive').length}">`);
+  for (const [series, runs] of bySeries(summary)) {
+    const time = runs.reduce((t, r) => t + r.durationsMs.scenario, 0) / 1000;
+    out.push(`  <testsuite name="${xml(series)}" tests="${runs.length}" failures="${runs.filter((r) => FAILING.includes(r.verdict)).length}" errors="${runs.filter((r) => r.verdict === 'infra-error' || r.verdict === 'inconclusive').length}" skipped="${runs.filter((r) => r.verdict === 'skip').length}" time="${time.toFixed(3)}">`);
+    for (const r of runs) {
+      out.push(`    <testcase classname="${xml(series)}" name="${xml(r.scenario)}" time="${(r.durationsMs.scenario / 1000).toFixed(3)}">`);
+      const text = r.failures.map((f) => [f.message, ...(f.excerpt ?? []).map((l) => `    ${l}`)].join('\n')).join('\n');
+      if (r.verdict === 'skip') out.push(`      <skipped message="${xml(r.failures[0]?.message ?? 'skipped')}"/>`);
+      else if (FAILING.includes(r.verdict)) out.push(`      <failure type="${r.verdict}" message="${xml(r.failures[0]?.message ?? r.verdict)}">${xml(text)}</failure>`);
+      else if (r.verdict !== 'pass') out.push(`      <error type="${r.verdict}" message="${xml(r.failures[0]?.message ?? r.verdict)}">${xml(text)}</error>`);
+      out.push(`      <system-out>${xml(`verdict: ${r.verdict}\nresults: ${r.dir}`)}</system-out>`);
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
+/** KTAP v1: one subtest per series, one test point per scenario. */
+export function renderKtap(summary: Summary): string {
+  const groups = [...bySeries(summary)];
+  const out = ['KTAP version 1', `1..${groups.length}`];
+  groups.forEach(([series, runs], i) => {
+    out.push('    KTAP version 1', `    # Subtest: ${series}`, `    1..${runs.length}`);
+    runs.forEach((r, k) => {
+      for (const f of r.failures) out.push(`    # ${f.message.split('\n')[0]}`);
+      const directive = r.verdict === 'skip' ? ' # SKIP' : r.verdict === 'pass' ? '' : ` # ${r.verdict}`;
+      out.push(`    ${r.verdict === 'pass' || r.verdict === 'skip' ? 'ok' : 'not ok'} ${k + 1} ${r.scenario}${directive}`);
+    });
+    const ok = runs.every((r) => r.verdict === 'pass' || r.verdict === 'skip');
+    out.push(`${ok ? 'ok' : 'not ok'} ${i + 1} ${series}`);
+  });
+  return out.join('\n') + '\n';
+}
+
+const ICON: Record<Verdict, string> = {
+  pass: 'pass', fail: '**FAIL**', crash: '**CRASH**', 'apply-error': '**apply-error**', 'config-error': '**config-error**',
+  'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip',
+};
+
+export function renderMarkdown(summary: Summary): string {
+  const groups = bySeries(summary);
+  const scenarios = [...new Set(summary.runs.map((r) => r.scenario))];
+  const out = [
+    `# kph run — ${summary.startedAt}`,
+    '',
+    `Base: \`${summary.base.spec}\` (${summary.base.version}) · accelerator: **${summary.accel}**${summary.accelReason ? ` (${summary.accelReason})` : ''}`,
+    '',
+    `| series | ${scenarios.join(' | ')} | build | boot |`,
+    `|---|${scenarios.map(() => '---').join('|')}|---|---|`,
+  ];
+  for (const [series, runs] of groups) {
+    const cell = (s: string) => {
+      const r = runs.find((x) => x.scenario === s);
+      return r ? ICON[r.verdict] : '';
+    };
+    const build = Math.max(...runs.map((r) => r.durationsMs.build));
+    const boot = Math.max(...runs.map((r) => r.durationsMs.boot));
+    out.push(`| ${series} | ${scenarios.map(cell).join(' | ')} | ${(build / 1000).toFixed(1)} s | ${(boot / 1000).toFixed(1)} s |`);
+  }
+  const bad = summary.runs.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');
+  if (bad.length) {
+    out.push('', '## What went wrong');
+    for (const r of bad) {
+      out.push('', `### ${label(r)} · ${r.scenario}: ${r.verdict}`, '', `Folder: \`${r.dir}\``, '');
+      for (const f of r.failures) {
+        out.push(`- ${f.message}`);
+        if (f.excerpt?.length) out.push('', '  ```', ...f.excerpt.slice(0, 40).map((l) => `  ${l}`), '  ```');
+      }
+    }
+  }
+  const skipped = summary.runs.filter((r) => r.verdict === 'skip');
+  if (skipped.length) {
+    out.push('', '## Skipped', '');
+    for (const r of skipped) out.push(`- ${label(r)} · ${r.scenario}: ${r.failures[0]?.message ?? ''}`);
+  }
+  const metrics = summary.runs.filter((r) => r.metrics && Object.keys(r.metrics).length);
+  if (metrics.length) {
+    out.push('', '## Figures', '', '| series | scenario | figures |', '|---|---|---|');
+    for (const r of metrics) out.push(`| ${label(r)} | ${r.scenario} | ${Object.entries(r.metrics!).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
+  }
+  return out.join('\n') + '\n';
+}

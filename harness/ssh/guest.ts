@@ -1,0 +1,192 @@
+// SSH into the guest with ssh2: the host key is pinned (made with the image), the client key
+// is made per run, and connecting retries while the guest boots, stopping at once when QEMU
+// exits or the console shows a panic.
+import pRetry, { AbortError } from 'p-retry';
+import ssh2 from 'ssh2';
+import type { Readable, Writable } from 'node:stream';
+import { BootError, KphError } from '../core/errors.js';
+import type { Vm } from '../vm/vm.js';
+
+const { Client, utils } = ssh2;
+
+export interface ClientKey {
+  privateKey: string;
+  /** "ssh-ed25519 AAAA... kph" */
+  publicKey: string;
+}
+
+export function makeClientKey(): ClientKey {
+  const k = utils.generateKeyPairSync('ed25519', { comment: 'kph' });
+  return { privateKey: k.private, publicKey: k.public.trim() };
+}
+
+/** The key blob of an OpenSSH public key line, for comparing with what the server shows. */
+export function publicKeyBlob(line: string): Buffer {
+  const b64 = line.trim().split(/\s+/)[1];
+  if (!b64) throw new Error(`not an OpenSSH public key: ${line.slice(0, 40)}`);
+  return Buffer.from(b64, 'base64');
+}
+
+export interface ExecResult {
+  code: number;
+  signal?: string;
+  stdout: string;
+  stdoutBytes: Buffer;
+  stderr: string;
+}
+
+export class GuestSession {
+  constructor(private readonly client: InstanceType<typeof Client>) {}
+
+  /** Run a command; resolves when it exits. Rejects if it takes longer than timeoutMs. */
+  exec(command: string, opts: { input?: Buffer | string; timeoutMs?: number; stdout?: Writable } = {}): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, stream) => {
+        if (err) return reject(err);
+        const out: Buffer[] = [];
+        const errb: Buffer[] = [];
+        let timer: NodeJS.Timeout | undefined;
+        if (opts.timeoutMs) {
+          timer = setTimeout(() => {
+            stream.close();
+            reject(new KphError('E_GUEST_TIMEOUT', 'ssh', `Guest command did not finish within ${opts.timeoutMs} ms: ${command.slice(0, 120)}`));
+          }, opts.timeoutMs);
+        }
+        if (opts.stdout) stream.pipe(opts.stdout);
+        else stream.on('data', (d: Buffer) => out.push(d));
+        stream.stderr.on('data', (d: Buffer) => errb.push(d));
+        stream.on('close', (code: number | null, signal?: string) => {
+          clearTimeout(timer);
+          const bytes = Buffer.concat(out);
+          resolve({ code: code ?? -1, signal, stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: Buffer.concat(errb).toString('utf8') });
+        });
+        if (opts.input !== undefined) stream.end(opts.input);
+        else stream.end();
+      });
+    });
+  }
+
+  /** Run a command with its stdin fed from a stream (e.g. a tar archive). */
+  execWithInput(command: string, input: Readable, timeoutMs = 60_000): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, stream) => {
+        if (err) return reject(err);
+        const out: Buffer[] = [];
+        const errb: Buffer[] = [];
+        const timer = setTimeout(() => {
+          stream.close();
+          reject(new KphError('E_GUEST_TIMEOUT', 'ssh', `Guest command did not finish within ${timeoutMs} ms: ${command}`));
+        }, timeoutMs);
+        stream.on('data', (d: Buffer) => out.push(d));
+        stream.stderr.on('data', (d: Buffer) => errb.push(d));
+        stream.on('close', (code: number | null) => {
+          clearTimeout(timer);
+          const bytes = Buffer.concat(out);
+          resolve({ code: code ?? -1, stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: Buffer.concat(errb).toString('utf8') });
+        });
+        input.pipe(stream);
+      });
+    });
+  }
+
+  /** An interactive shell on this terminal (kph boot). Resolves when the shell exits. */
+  interactiveShell(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const { columns = 80, rows = 24 } = process.stdout;
+      this.client.shell({ term: process.env.TERM ?? 'xterm', cols: columns, rows }, (err, stream) => {
+        if (err) return reject(err);
+        const stdin = process.stdin;
+        const raw = stdin.isTTY;
+        if (raw) stdin.setRawMode(true);
+        stdin.resume();
+        stdin.pipe(stream);
+        stream.pipe(process.stdout);
+        stream.stderr.pipe(process.stderr);
+        const onResize = () => stream.setWindow(process.stdout.rows ?? 24, process.stdout.columns ?? 80, 0, 0);
+        process.stdout.on('resize', onResize);
+        stream.on('close', () => {
+          process.stdout.off('resize', onResize);
+          stdin.unpipe(stream);
+          if (raw) stdin.setRawMode(false);
+          stdin.pause();
+          resolve();
+        });
+      });
+    });
+  }
+
+  end(): void {
+    this.client.end();
+  }
+}
+
+export interface ConnectOptions {
+  vm: Vm;
+  key: ClientKey;
+  /** The guest's ed25519 host key line, made with the image. */
+  hostKey: string;
+  deadlineMs: number;
+  /** No console output for this long before SSH answers means the guest is stuck. */
+  silenceMs: number;
+}
+
+function connectOnce(port: number, key: ClientKey, hostBlob: Buffer): Promise<InstanceType<typeof Client>> {
+  return new Promise((resolve, reject) => {
+    const c = new Client();
+    let hostKeyMismatch = false;
+    c.on('ready', () => resolve(c));
+    c.on('error', (e) => {
+      c.end();
+      reject(hostKeyMismatch ? new AbortError('the guest presented a host key other than the image\'s (pinned key)') : e);
+    });
+    c.connect({
+      host: '127.0.0.1',
+      port,
+      username: 'root',
+      privateKey: key.privateKey,
+      readyTimeout: 8000,
+      hostVerifier: (k: Buffer) => {
+        hostKeyMismatch = !k.equals(hostBlob);
+        return !hostKeyMismatch;
+      },
+    });
+  });
+}
+
+/** Connect once the guest answers; a dead or panicked guest stops the retries at once. */
+export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> {
+  const hostBlob = publicKeyBlob(opts.hostKey);
+  const { vm } = opts;
+  const started = Date.now();
+  let attempts = 0;
+  const guardVm = () => {
+    const splat = vm.firstSplat();
+    if (splat) throw new AbortError(`the kernel reported a splat while booting: ${splat.line.trim()}`);
+    if (!vm.alive()) throw new AbortError(`QEMU exited (code ${vm.exitCode()}) before SSH answered`);
+    if (vm.silentForMs() > opts.silenceMs) throw new AbortError(`no output from the guest for ${Math.round(vm.silentForMs() / 1000)} s and SSH does not answer`);
+  };
+  try {
+    const client = await pRetry(
+      async () => {
+        attempts++;
+        guardVm();
+        try {
+          return await connectOnce(vm.sshPort, opts.key, hostBlob);
+        } catch (e) {
+          guardVm();
+          throw e;
+        }
+      },
+      { retries: 10_000, minTimeout: 150, maxTimeout: 500, factor: 1.3, maxRetryTime: opts.deadlineMs },
+    );
+    return new GuestSession(client);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const panicked = vm.firstSplat() !== null;
+    throw new BootError(panicked ? 'E_BOOT_SPLAT' : vm.alive() ? 'E_GUEST_UNREACHABLE' : 'E_QEMU_EXITED', `The guest never answered on SSH (${attempts} attempts in ${Math.round((Date.now() - started) / 1000)} s): ${why}`, {
+      cause: e,
+      hint: 'The serial console log shows how far the boot got.',
+      details: vm.lines().slice(-15),
+    });
+  }
+}
