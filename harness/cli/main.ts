@@ -2,7 +2,7 @@
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildKernel } from '../build/kernel.js';
 import { KphError, UsageError } from '../core/errors.js';
 import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
@@ -161,12 +161,14 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(accelOption())
     .option('-j, --jobs <n>', 'make -j', (v) => Number(v))
     .option('--boot-timeout <seconds>', 'boot-to-SSH deadline (default 180 under TCG, 60 under KVM)', (v) => Number(v))
+    .option('--append <args>', 'extra kernel command-line arguments (e.g. "loglevel=8")')
+    .option('--scenarios-dir <dir>', 'load scenarios from this folder instead of scenarios/')
     .option('--json', 'print summary.json to stdout')
-    .action(async (o: { series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; json?: boolean }) => {
+    .action(async (o: { series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined },
         { runner: realRunner, progress },
       );
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');

@@ -40,6 +40,10 @@ export interface RunRequest {
   jobs?: number;
   /** Boot-to-SSH deadline; default 60 s under KVM, 180 s under TCG. */
   bootTimeoutMs?: number;
+  /** Extra kernel command-line arguments. */
+  append?: string[];
+  /** Load scenarios from here instead of scenarios/. */
+  scenariosDir?: string;
 }
 
 export interface RunDeps {
@@ -74,6 +78,7 @@ export async function bootGuest(opts: {
   accel: Accel;
   consoleLog: string;
   bootTimeoutMs?: number;
+  append?: string[];
 }): Promise<BootedGuest> {
   const key = makeClientKey();
   const started = Date.now();
@@ -85,6 +90,7 @@ export async function bootGuest(opts: {
     accel: opts.accel,
     consoleLog: opts.consoleLog,
     authorizedKeyB64: Buffer.from(key.publicKey + '\n').toString('base64'),
+    extraCmdline: opts.append,
   });
   try {
     const tcg = opts.accel === 'tcg';
@@ -115,8 +121,8 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
   // Everything a user can get wrong is checked before anything is built.
   if (req.series.length === 0) throw new KphError('E_USAGE', 'cli', 'No series given.');
   const seriesList = req.series.map((s) => resolveSeries(s));
-  const names = req.scenarios.length ? req.scenarios : listScenarioNames();
-  const scenarios = await Promise.all(names.map((n) => loadScenario(n)));
+  const names = req.scenarios.length ? req.scenarios : listScenarioNames(req.scenariosDir);
+  const scenarios = await Promise.all(names.map((n) => loadScenario(n, req.scenariosDir)));
   const params = resolveParams(scenarios, req.params);
   const baseSpec = parseBaseSpec(req.base);
 
@@ -222,7 +228,7 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
           boots++;
           progress.start(`${plan.label}: booting (${accel.accel})`);
           try {
-            guest = await bootGuest({ runner, qemu: deps.qemu, kernel: build.bzImage, image, accel: accel.accel, consoleLog: join(plan.dir, boots === 1 ? 'console.log' : `console-${boots}.log`), bootTimeoutMs: req.bootTimeoutMs });
+            guest = await bootGuest({ runner, qemu: deps.qemu, kernel: build.bzImage, image, accel: accel.accel, consoleLog: join(plan.dir, boots === 1 ? 'console.log' : `console-${boots}.log`), bootTimeoutMs: req.bootTimeoutMs, append: req.append });
             bootMs = guest.bootMs;
             progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started`);
           } catch (e) {

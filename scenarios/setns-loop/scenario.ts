@@ -70,4 +70,13 @@ kph-setns-loop -n "$N" -t net
     }
     return checks;
   },
+  measure(ctx): Record<string, number> {
+    const out = loopOutput(ctx.guest.stdout);
+    if (!out) return {};
+    return {
+      setnsPerSec: Math.round(out.per_sec),
+      auditSetnsRecords: syscallRecords(ctx.audit.records, SYSCALL_NR.setns, out.pid).length,
+      nsEvents: ctx.cn ? nsEvents(ctx.cn.events).length : 0,
+    };
+  },
 });
