@@ -76,7 +76,9 @@ export async function buildKernel(req: BuildRequest, runner: Runner): Promise<Bu
     appendFileSync(logFile, `note: ${c.option} requested as ${c.values.map((v) => `${v.value} by ${v.origin}`).join(' and ')}; the last wins\n`);
   }
   const configStampFile = join(buildDir, '.kph-config-stamp');
-  const configKey = sha([req.base.contentId, req.series.contentHash, fragmentText]);
+  // Keyed by the options asked for, not by who asked: selecting fewer scenarios whose needs
+  // the base already covers must not reconfigure (and so rebuild) the kernel.
+  const configKey = sha([req.base.contentId, req.series.contentHash, ...fragmentText.split('\n').sort()]);
   const configPath = join(buildDir, '.config');
 
   // Configure: tinyconfig + fragment, olddefconfig; redone only when its inputs changed.

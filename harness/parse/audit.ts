@@ -12,7 +12,7 @@ import type { AuditEvent, AuditField, AuditRecord } from '../core/types.js';
 /** Names auditd knows for the numbers harness scenarios meet (include/uapi/linux/audit.h). */
 export const KNOWN_RECORD_TYPES: Record<number, string> = {
   1100: 'USER_AUTH', 1101: 'USER_ACCT', 1103: 'CRED_ACQ', 1104: 'CRED_DISP', 1105: 'USER_START', 1106: 'USER_END',
-  1107: 'USER', 1112: 'USER_LOGIN', 1130: 'SERVICE_START', 1131: 'SERVICE_STOP', 1305: 'CONFIG_CHANGE',
+  1107: 'USER_AVC', 1005: 'USER', 1112: 'USER_LOGIN', 1130: 'SERVICE_START', 1131: 'SERVICE_STOP', 1305: 'CONFIG_CHANGE',
   1300: 'SYSCALL', 1302: 'PATH', 1307: 'CWD', 1309: 'EXECVE', 1320: 'EOE', 1321: 'BPRM_FCAPS', 1322: 'CAPSET',
   1327: 'PROCTITLE', 1328: 'FEATURE_CHANGE', 2000: 'KERNEL', 2400: 'VIRT_CONTROL', 1006: 'LOGIN', 1335: 'EVENT_LISTENER',
   1334: 'BPF', 1331: 'FANOTIFY', 1330: 'KERN_MODULE', 1329: 'REPLACE', 1700: 'ANOM_PROMISCUOUS', 1701: 'ANOM_ABEND',
@@ -86,7 +86,8 @@ export function field(r: AuditRecord, name: string): string | undefined {
 /** The records between two USER marker records (`auditctl -m "kph-begin ID"`), exclusive. */
 export function sliceBetweenMarkers(records: AuditRecord[], begin: string, end: string): { before: AuditRecord[]; inside: AuditRecord[]; found: { begin: boolean; end: boolean } } {
   const isMarker = (r: AuditRecord, text: string) => {
-    const msg = r.type === 'USER' ? (field(r, 'msg') ?? '') : '';
+    // auditctl -m logs msg='text=kph-begin ID exe=... res=success'
+    const msg = r.type === 'USER' ? (field(r, 'msg') ?? '').replace(/^text=/, '') : '';
     return msg === text || msg.startsWith(text + ' ');
   };
   const b = records.findIndex((r) => isMarker(r, begin));

@@ -312,7 +312,7 @@ function contextOf(series: Series, params: Record<string, ParamValue>, raw: NonN
   const all = parseAuditLog(raw.auditFull, series.meta.records);
   const id = raw.dir.split('/').slice(-2, -1)[0]!;
   const { inside } = sliceBetweenMarkers(all, `kph-begin ${id}`, `kph-end ${id}`);
-  const firstBegin = all.findIndex((r) => r.type === 'USER' && /msg='kph-begin /.test(r.line));
+  const firstBegin = all.findIndex((r) => r.type === 'USER' && /msg='(?:text=)?kph-begin /.test(r.line));
   const cn = raw.listener !== null ? parseListenerOutput(raw.listener) : null;
   return {
     series,

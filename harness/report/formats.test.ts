@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { Summary } from '../core/types.js';
+import { renderJunit, renderKtap, renderMarkdown } from './formats.js';
+
+const d = { build: 283_000, boot: 6_400, scenario: 2_100 };
+const summary: Summary = {
+  base: { spec: 'debian:6.12', version: '6.12.117' },
+  accel: 'tcg',
+  accelReason: '/dev/kvm exists but QEMU with KVM failed (exit 134)',
+  startedAt: '2026-11-22T08:00:00.000Z',
+  runs: [
+    { series: 'baseline', revision: null, scenario: 'unshare-net', verdict: 'pass', failures: [], durationsMs: d, dir: 'baseline/unshare-net' },
+    { series: 'proc-connector-ns', revision: 'rfc-v1', scenario: 'unshare-net', verdict: 'fail', failures: [{ message: 'v1: one namespace event, from unshare: 0 namespace event(s)', excerpt: ['<none>'] }], durationsMs: d, dir: 'proc-connector-ns@rfc-v1/unshare-net' },
+    { series: 'proc-connector-ns', revision: 'rfc-v1', scenario: 'setns-loop', verdict: 'crash', failures: [{ message: 'kernel bug: kernel BUG at kernel/fork.c:3330!', excerpt: ['Oops: invalid opcode: 0000 [#1] SMP'] }], durationsMs: d, dir: 'x' },
+    { series: 'proc-connector-ns', revision: 'rfc-v1', scenario: 'feature-query', verdict: 'skip', failures: [{ message: 'needs cn-features' }], durationsMs: { build: 0, boot: 0, scenario: 0 }, dir: 'y' },
+  ],
+};
+
+describe('renderJunit', () => {
+  it('makes a testsuite per series with failures, skips and escaped text', () => {
+    const x = renderJunit(summary);
+    expect(x).toContain('<testsuite name="proc-connector-ns@rfc-v1" tests="3" failures="2" errors="0" skipped="1"');
+    expect(x).toContain('<failure type="crash" message="kernel bug: kernel BUG at kernel/fork.c:3330!">');
+    expect(x).toContain('&lt;none&gt;');
+    expect(x).toContain('<skipped message="needs cn-features"/>');
+  });
+});
+
+describe('renderKtap', () => {
+  it('writes KTAP v1 with a subtest per series and SKIP directives', () => {
+    expect(renderKtap(summary)).toBe(
+      [
+        'KTAP version 1',
+        '1..2',
+        '    KTAP version 1',
+        '    # Subtest: baseline',
+        '    1..1',
+        '    ok 1 unshare-net',
+        'ok 1 baseline',
+        '    KTAP version 1',
+        '    # Subtest: proc-connector-ns@rfc-v1',
+        '    1..3',
+        '    # v1: one namespace event, from unshare: 0 namespace event(s)',
+        '    not ok 1 unshare-net # fail',
+        '    # kernel bug: kernel BUG at kernel/fork.c:3330!',
+        '    not ok 2 setns-loop # crash',
+        '    # needs cn-features',
+        '    ok 3 feature-query # SKIP',
+        'not ok 2 proc-connector-ns@rfc-v1',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('shows the matrix, the accelerator and what went wrong with excerpts', () => {
+    const md = renderMarkdown(summary);
+    expect(md).toContain('accelerator: **tcg**');
+    expect(md).toContain('| series | unshare-net | setns-loop | feature-query | build | boot |');
+    expect(md).toContain('| proc-connector-ns@rfc-v1 | **FAIL** | **CRASH** | skip | 283.0 s | 6.4 s |');
+    expect(md).toContain('### proc-connector-ns@rfc-v1 · setns-loop: crash');
+    expect(md).toContain('  Oops: invalid opcode: 0000 [#1] SMP');
+  });
+});
