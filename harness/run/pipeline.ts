@@ -12,13 +12,11 @@ import { loadScenario, listScenarioNames, resolveParams } from '../core/load-sce
 import { baseConfigFragment, resultsDir } from '../core/paths.js';
 import type { Check, ParamValue, Scenario, ScenarioContext } from '../core/scenario.js';
 import type { Accel, BaseTree, Failure, RunResult, Series, Summary, Verdict } from '../core/types.js';
-import { runScenarioInGuest, parseNotes } from '../capture/scenario.js';
+import { runScenarioInGuest } from '../capture/scenario.js';
+import { buildContext } from '../capture/context.js';
 import { ensureGuestImage, type GuestImage } from '../image/guest.js';
 import { prepareSeriesTree } from '../patch/apply.js';
 import { resolveSeries, seriesLabel } from '../patch/series.js';
-import { groupAuditEvents, parseAuditLog, sliceBetweenMarkers } from '../parse/audit.js';
-import { parseAuditctlStatus } from '../parse/auditctl.js';
-import { parseListenerOutput } from '../parse/cn.js';
 import { findSplats } from '../parse/console.js';
 import type { Runner } from '../process/exec.js';
 import { renderJunit, renderKtap, renderMarkdown } from '../report/formats.js';
@@ -248,7 +246,7 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
         progress.start(`${plan.label} · ${scenario.name}`);
         try {
           raw = await runScenarioInGuest(guest.session, scenario, p, scenario.name, sdir, (scenario.timeoutSec ?? 300) * 1000);
-          ctx = contextOf(plan.series, p, raw);
+          ctx = buildContext(plan.series, p, scenario.name, raw);
           checks = scenario.expect(ctx);
         } catch (e) {
           captureError = e;
@@ -306,28 +304,6 @@ export function writeReports(outDir: string, summary: Summary): void {
   writeFileSync(join(outDir, 'junit.xml'), renderJunit(summary));
   writeFileSync(join(outDir, 'results.ktap'), renderKtap(summary));
   writeFileSync(join(outDir, 'report.md'), renderMarkdown(summary));
-}
-
-function contextOf(series: Series, params: Record<string, ParamValue>, raw: NonNullable<Awaited<ReturnType<typeof runScenarioInGuest>>>): ScenarioContext {
-  const all = parseAuditLog(raw.auditFull, series.meta.records);
-  const id = raw.dir.split('/').slice(-2, -1)[0]!;
-  const { inside } = sliceBetweenMarkers(all, `kph-begin ${id}`, `kph-end ${id}`);
-  const firstBegin = all.findIndex((r) => r.type === 'USER' && /msg='(?:text=)?kph-begin /.test(r.line));
-  const cn = raw.listener !== null ? parseListenerOutput(raw.listener) : null;
-  return {
-    series,
-    provides: new Set(series.meta.provides),
-    params,
-    guest: { exitCode: raw.exitCode, stdout: raw.stdout, stderr: raw.stderr, durationMs: raw.durationMs, notes: parseNotes(raw.stdout) },
-    audit: {
-      records: inside,
-      events: groupAuditEvents(inside),
-      bootRecords: firstBegin >= 0 ? all.slice(0, firstBegin) : all,
-      before: parseAuditctlStatus(raw.statusBefore),
-      after: parseAuditctlStatus(raw.statusAfter),
-    },
-    cn: cn ? { events: cn.events, summary: cn.summary, ready: cn.ready } : null,
-  };
 }
 
 function writeCaptureFiles(dir: string, ctx: ScenarioContext): void {
