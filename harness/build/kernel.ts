@@ -52,6 +52,8 @@ function buildEnv(cache: string, useCcache: boolean): Record<string, string> {
     KBUILD_BUILD_TIMESTAMP: '2026-01-01',
     KBUILD_BUILD_USER: 'kph',
     KBUILD_BUILD_HOST: 'kph',
+    // ASCII quotes in compiler messages, whatever the user's locale: logs are parsed and diffed.
+    LC_ALL: 'C',
     ...(useCcache
       ? { CCACHE_DIR: join(cache, 'ccache'), CCACHE_BASEDIR: cache, CCACHE_NOHASHDIR: '1', CCACHE_MAXSIZE: '8G' }
       : {}),

@@ -10,3 +10,20 @@ describe('findSplats', () => {
     expect(findSplats(fx('console', 'boot-baseline-tcg.log'))).toEqual([]);
   });
 });
+
+describe('findSplats on a real oops (BUG() in ksys_unshare, oops=panic)', () => {
+  const splats = findSplats(fx('console', 'oops-bug-in-unshare.log'));
+  it('titles the report by its first line and keeps the cut-here line and the trace', () => {
+    expect(splats.map((s) => [s.kind, s.title])).toEqual([
+      ['bug', 'kernel BUG at ../src/kernel/fork.c:3331!'],
+      ['panic', 'Kernel panic - not syncing: Fatal exception'],
+    ]);
+    const bug = splats[0]!;
+    expect(bug.excerpt[0]).toMatch(/-\[ cut here \]-/);
+    expect(bug.excerpt.join('\n')).toMatch(/RIP: 0010:ksys_unshare\+0x4a/);
+    expect(bug.excerpt.at(-1)).toMatch(/---\[ end trace/);
+  });
+  it('finds the same report in the whole boot log', () => {
+    expect(findSplats(fx('console', 'boot-then-oops-in-unshare.log')).map((s) => s.kind)).toEqual(['bug', 'panic']);
+  });
+});

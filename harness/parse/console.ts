@@ -7,7 +7,7 @@
 
 export const SPLAT_PATTERNS: { name: string; re: RegExp }[] = [
   { name: 'panic', re: /Kernel panic - not syncing/ },
-  { name: 'bug', re: /\bBUG: / },
+  { name: 'bug', re: /\bBUG: |kernel BUG at / },
   { name: 'oops', re: /\bOops\b/ },
   { name: 'warning', re: /\bWARNING: / },
   { name: 'gpf', re: /general protection fault/ },
@@ -48,9 +48,10 @@ export function findSplats(lines: string[], maxExcerpt = 40): Splat[] {
     const kind = matchSplat(lines[i]!);
     if (!kind) continue;
     const title = stripPrintkTime(lines[i]!).trim();
-    const excerpt: string[] = [];
+    // WARN()/BUG() reports open with a "cut here" line: keep it with the report.
+    const excerpt: string[] = i > 0 && /-\[ cut here \]-/.test(lines[i - 1]!) ? [lines[i - 1]!] : [];
     let j = i;
-    for (; j < lines.length && excerpt.length < maxExcerpt; j++) {
+    for (; j < lines.length && excerpt.length < maxExcerpt + 1; j++) {
       excerpt.push(lines[j]!);
       if (/---\[ end (trace|Kernel panic)/.test(lines[j]!)) break;
     }

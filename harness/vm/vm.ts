@@ -103,7 +103,7 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
   // QEMU that cannot start (bad image, port taken) exits at once: report it as such.
   await new Promise((r) => setTimeout(r, 300));
   if (proc.hasExited()) {
-    await new Promise<void>((r) => log.on('finish', () => r()));
+    await new Promise<void>((r) => (log.writableFinished ? r() : log.on('finish', () => r())));
     throw new BootError('E_QEMU_START', `QEMU exited at once (exit ${exitCode}): ${stderrTail.slice(-3).join(' / ') || 'no message'}`, {
       hint: `Console and QEMU messages: ${opts.consoleLog}`,
     });
