@@ -16,6 +16,10 @@ import { bootGuest, runMatrix } from '../run/pipeline.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { runDoctor } from './doctor.js';
+import { writeBaseline } from '../diff/baselines.js';
+import { compareSignatures } from '../diff/compare.js';
+import { loadSignature, seriesInRun } from '../diff/load.js';
+import { renderChangesMarkdown, renderChangesText } from '../diff/render.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const accelOption = () => new Option('--accel <accel>', 'accelerator: auto probes KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto');
@@ -163,17 +167,56 @@ export async function main(argv: string[]): Promise<number> {
     .option('--boot-timeout <seconds>', 'boot-to-SSH deadline (default 180 under TCG, 60 under KVM)', (v) => Number(v))
     .option('--append <args>', 'extra kernel command-line arguments (e.g. "loglevel=8")')
     .option('--scenarios-dir <dir>', 'load scenarios from this folder instead of scenarios/')
+    .option('--check-formats', 'compare each series\' record formats with results/baselines/ (fails with the diff)')
+    .option('--compare', 'show format diffs between consecutive revisions and against baseline')
     .option('--json', 'print summary.json to stdout')
-    .action(async (o: { series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; json?: boolean }) => {
+    .action(async (o: { checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare },
         { runner: realRunner, progress },
       );
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
       else process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
       exitCode = r.exitCode;
+    });
+
+  program
+    .command('diff')
+    .description('compare record and event formats of two runs (results folders or baseline files); exit 1 when they differ')
+    .argument('<a>', 'results folder or results/baselines/<series>.json')
+    .argument('[b]', 'results folder or baseline file (default: a again, with --from/--to)')
+    .option('--from <series>', 'series in A (when A holds several)')
+    .option('--to <series>', 'series in B (when B holds several)')
+    .addOption(new Option('--format <fmt>', 'output').choices(['text', 'markdown', 'json']).default('text'))
+    .action((a: string, b: string | undefined, o: { from?: string; to?: string; format: 'text' | 'markdown' | 'json' }) => {
+      const sa = loadSignature(a, o.from);
+      const sb = loadSignature(b ?? a, o.to);
+      const changes = compareSignatures(sa, sb);
+      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, changes }, null, 2) + '\n');
+      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes));
+      else process.stdout.write(renderChangesText(sa.series, sb.series, changes));
+      exitCode = changes.length ? 1 : 0;
+    });
+
+  const formats = program.command('formats').description('committed record-format baselines (results/baselines/)');
+  formats
+    .command('update')
+    .description('write results/baselines/<series>.json from a results folder')
+    .argument('<run>', 'results folder of a run')
+    .option('-s, --series <label>', 'only this series (repeatable)', collect, [] as string[])
+    .action((run: string, o: { series: string[] }) => {
+      const labels = o.series.length ? o.series : seriesInRun(run);
+      for (const l of labels) {
+        const sig = loadSignature(run, l);
+        if (!Object.keys(sig.scenarios).length) {
+          process.stderr.write(`${l}: no scenario captured records in ${run}; baseline not written\n`);
+          exitCode = 1;
+          continue;
+        }
+        process.stdout.write(`${writeBaseline(sig)}\n`);
+      }
     });
 
   program

@@ -10,11 +10,16 @@ import { buildKernel, type BuildResult } from '../build/kernel.js';
 import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from '../core/errors.js';
 import { loadScenario, listScenarioNames, resolveParams } from '../core/load-scenarios.js';
 import { baseConfigFragment, resultsDir } from '../core/paths.js';
+import { checkBaseline } from '../diff/baselines.js';
+import { compareSignatures } from '../diff/compare.js';
+import { signatureFromRun } from '../diff/load.js';
+import { renderChangesMarkdown } from '../diff/render.js';
 import type { Check, ParamValue, Scenario, ScenarioContext } from '../core/scenario.js';
 import type { Accel, BaseTree, Failure, RunResult, Series, Summary, Verdict } from '../core/types.js';
 import { runScenarioInGuest } from '../capture/scenario.js';
 import { buildContext } from '../capture/context.js';
 import { ensureGuestImage, type GuestImage } from '../image/guest.js';
+import { buildSelftests, SELFTEST_SCENARIOS, uploadSelftests, type SelftestBuild } from '../image/selftests.js';
 import { prepareSeriesTree } from '../patch/apply.js';
 import { resolveSeries, seriesLabel } from '../patch/series.js';
 import { findSplats } from '../parse/console.js';
@@ -42,6 +47,10 @@ export interface RunRequest {
   append?: string[];
   /** Load scenarios from here instead of scenarios/. */
   scenariosDir?: string;
+  /** Compare each series' record formats with results/baselines/ (a row "format-baseline" per series). */
+  checkFormats?: boolean;
+  /** Write format diffs between consecutive revisions and against baseline (formats-diff.md/json). */
+  compare?: boolean;
 }
 
 export interface RunDeps {
@@ -195,6 +204,14 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
       continue;
     }
 
+    // selftests (harness/image/selftests.ts): built against this series' headers, uploaded after each boot
+    let selftests: SelftestBuild | null = null;
+    if (plan.runnable.some((s) => SELFTEST_SCENARIOS.includes(s.name))) {
+      progress.start(`${plan.label}: building selftests`);
+      selftests = await buildSelftests({ runner, buildDir: build.buildDir, logFile: join(plan.dir, 'selftests.log') });
+      (selftests.error ? progress.fail : progress.succeed)(`${plan.label}: selftests ${selftests.error ? `did not build: ${selftests.error.split('\n')[0]}` : selftests.cached ? 'already built' : 'built'}`);
+    }
+
     // image and accelerator, once per run
     try {
       if (!image) {
@@ -229,6 +246,8 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
             guest = await bootGuest({ runner, qemu: deps.qemu, kernel: build.bzImage, image, accel: accel.accel, consoleLog: join(plan.dir, boots === 1 ? 'console.log' : `console-${boots}.log`), bootTimeoutMs: req.bootTimeoutMs, append: req.append });
             bootMs = guest.bootMs;
             progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started`);
+            const upErr = selftests ? await uploadSelftests(guest.session, selftests) : null;
+            if (upErr) progress.fail(`${plan.label}: ${upErr}`);
           } catch (e) {
             const splat = e instanceof BootError && e.code === 'E_BOOT_SPLAT';
             const f = failureOf(e);
@@ -295,8 +314,40 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
     }
   }
 
+  if (req.checkFormats) {
+    for (const plan of plans) {
+      const captured = runs.filter((r) => r.series === plan.series.name && r.revision === plan.series.revision && (r.verdict === 'pass' || r.verdict === 'fail'));
+      if (!captured.length) continue;
+      writeReports(outDir, summary); // signatureFromRun reads summary.json
+      const check = checkBaseline(signatureFromRun(outDir, plan.label));
+      const none = { build: 0, boot: 0, scenario: 0 };
+      if (check.status === 'missing') record(plan, 'format-baseline', 'skip', [{ message: `no committed baseline ${relative(resultsDir, check.file)}: run \`kph formats update ${outDir}\`` }], none);
+      else record(plan, 'format-baseline', check.status === 'match' ? 'pass' : 'fail', check.changes.map((c) => ({ message: `record formats differ from ${relative(resultsDir, check.file)}: ${c.scenario}: ${c.message}` })), none);
+    }
+  }
   writeReports(outDir, summary);
+  if (req.compare) writeFormatComparison(outDir, plans.map((p) => p.label), summary);
   return { summary, outDir, exitCode: exitCodeFor(runs.map((r) => r.verdict)) };
+}
+
+/**
+ * `--compare`: diffs between consecutive revisions of each series (in the order given) and
+ * between each revision and baseline, when baseline ran too.
+ */
+export function writeFormatComparison(outDir: string, labels: string[], summary: Summary): void {
+  const have = new Set(summary.runs.filter((r) => r.verdict === 'pass' || r.verdict === 'fail').map((r) => seriesLabel({ name: r.series, revision: r.revision })));
+  const pairs: [string, string][] = [];
+  const revisions = labels.filter((l) => l !== 'baseline' && have.has(l));
+  revisions.forEach((l, i) => {
+    const prev = revisions.slice(0, i).reverse().find((p) => p.split('@')[0] === l.split('@')[0]);
+    if (prev) pairs.push([prev, l]);
+  });
+  if (have.has('baseline')) for (const l of revisions) pairs.push(['baseline', l]);
+  const diffs = pairs.map(([a, b]) => ({ from: a, to: b, changes: compareSignatures(signatureFromRun(outDir, a), signatureFromRun(outDir, b)) }));
+  writeFileSync(join(outDir, 'formats-diff.json'), JSON.stringify(diffs, null, 2) + '\n');
+  const md = ['## Record and event formats', '', ...diffs.map((d) => renderChangesMarkdown(d.from, d.to, d.changes))].join('\n');
+  writeFileSync(join(outDir, 'formats-diff.md'), md + '\n');
+  writeFileSync(join(outDir, 'report.md'), readFileSync(join(outDir, 'report.md'), 'utf8') + '\n' + md + '\n');
 }
 
 export function writeReports(outDir: string, summary: Summary): void {

@@ -1,0 +1,136 @@
+// The format signature of a run: what userspace sees, with volatile values normalised. Pure.
+// For every audit record type, its field names in order and the class of each value; for
+// every connector event kind, its fields and payload length; for every scenario, the
+// sequence of audit event shapes and namespace events it produced.
+import type { AuditRecord, CnEvent } from '../core/types.js';
+
+export type ValueClass = 'unset' | 'quoted' | 'inode' | 'decimal' | 'hex' | 'hexstring' | 'word' | 'empty';
+
+export interface FieldSig {
+  name: string;
+  cls: ValueClass;
+}
+
+/** One distinct field layout of a record type. */
+export interface RecordShape {
+  fields: FieldSig[];
+  count: number;
+}
+
+export interface RecordTypeSig {
+  type: string;
+  number: number | null;
+  shapes: RecordShape[];
+}
+
+export interface CnKindSig {
+  /** fork, exec, exit, ns:v1, ns:v2, unknown:0x400 ... */
+  kind: string;
+  what: number;
+  fields: string[];
+  lengths: number[];
+}
+
+export interface ScenarioSig {
+  records: RecordTypeSig[];
+  events: CnKindSig[];
+  /** Audit events as record-type tuples, consecutive repeats collapsed: "SYSCALL,PROCTITLE+". */
+  sequence: string[];
+}
+
+export interface FormatSignature {
+  version: 1;
+  series: string;
+  scenarios: Record<string, ScenarioSig>;
+}
+
+/** Values that mean "not set" in audit records (auid=4294967295, ses=4294967295, key=(null)). */
+const UNSET = new Set(['4294967295', '-1', '(null)', '(none)', '?', 'unset']);
+
+export function classifyValue(raw: string): ValueClass {
+  if (raw === '') return 'empty';
+  if (UNSET.has(raw)) return 'unset';
+  if (/^(["']).*\1$/s.test(raw)) return 'quoted';
+  // proc inode numbers of namespaces: 0xF0000000 and up (4026531840...)
+  if (/^40265\d{5}$/.test(raw)) return 'inode';
+  if (/^\d+$/.test(raw)) return 'decimal';
+  if (/^(0x)?[0-9a-fA-F]+$/.test(raw)) return raw.length > 16 ? 'hexstring' : 'hex';
+  return 'word';
+}
+
+/**
+ * Classes that differ between two values of one field by chance (a serial that happens to
+ * have no a-f digit is "decimal", the next "hex") are merged: hex absorbs decimal.
+ */
+function mergeClass(a: ValueClass, b: ValueClass): ValueClass {
+  if (a === b) return a;
+  const pair = new Set([a, b]);
+  if (pair.has('hex') && pair.has('decimal')) return 'hex';
+  if (pair.has('hexstring') && (pair.has('hex') || pair.has('decimal'))) return 'hexstring';
+  if (pair.has('unset')) return a === 'unset' ? b : a;
+  return a;
+}
+
+export function recordSignatures(records: AuditRecord[]): RecordTypeSig[] {
+  const byType = new Map<string, { number: number | null; shapes: Map<string, RecordShape> }>();
+  for (const r of records) {
+    let t = byType.get(r.type);
+    if (!t) byType.set(r.type, (t = { number: r.typeNumber, shapes: new Map() }));
+    const key = r.fields.map((f) => f.name).join(' ');
+    const shape = t.shapes.get(key);
+    if (!shape) t.shapes.set(key, { fields: r.fields.map((f) => ({ name: f.name, cls: classifyValue(f.raw) })), count: 1 });
+    else {
+      shape.count++;
+      r.fields.forEach((f, i) => (shape.fields[i]!.cls = mergeClass(shape.fields[i]!.cls, classifyValue(f.raw))));
+    }
+  }
+  return [...byType]
+    .map(([type, t]) => ({ type, number: t.number, shapes: [...t.shapes.values()].sort((a, b) => b.count - a.count || a.fields.length - b.fields.length) }))
+    .sort((a, b) => a.type.localeCompare(b.type));
+}
+
+function cnKind(e: CnEvent): string {
+  if (e.kind === 'ns') return `ns:${String(e.data.layout ?? '?')}`;
+  if (e.kind === 'unknown') return `unknown:0x${e.what.toString(16)}`;
+  return e.kind;
+}
+
+export function eventSignatures(events: CnEvent[]): CnKindSig[] {
+  const byKind = new Map<string, CnKindSig>();
+  for (const e of events) {
+    const kind = cnKind(e);
+    let s = byKind.get(kind);
+    if (!s) byKind.set(kind, (s = { kind, what: e.what, fields: [], lengths: [] }));
+    for (const k of Object.keys(e.data)) if (!s.fields.includes(k)) s.fields.push(k);
+    if (!s.lengths.includes(e.len)) s.lengths.push(e.len);
+  }
+  for (const s of byKind.values()) s.lengths.sort((a, b) => a - b);
+  return [...byKind.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+}
+
+/** Audit events (records sharing a serial) as type tuples, with runs of the same tuple collapsed. */
+export function eventSequence(records: AuditRecord[]): string[] {
+  const tuples: string[] = [];
+  let serial: string | null = null;
+  for (const r of records) {
+    const key = `${r.timestamp}:${r.serial}`;
+    if (key !== serial) {
+      tuples.push(r.type);
+      serial = key;
+    } else tuples[tuples.length - 1] += `,${r.type}`;
+  }
+  const out: string[] = [];
+  let i = 0;
+  while (i < tuples.length) {
+    let j = i;
+    while (j < tuples.length && tuples[j] === tuples[i]) j++;
+    // The count is the scenario's business (its checks); the shape of the run is the format's.
+    out.push(j - i > 1 ? `${tuples[i]}+` : tuples[i]!);
+    i = j;
+  }
+  return out;
+}
+
+export function scenarioSignature(records: AuditRecord[], events: CnEvent[]): ScenarioSig {
+  return { records: recordSignatures(records), events: eventSignatures(events), sequence: eventSequence(records) };
+}
