@@ -53,7 +53,9 @@ function buildEnv(cache: string, useCcache: boolean): Record<string, string> {
     KBUILD_BUILD_USER: 'kph',
     KBUILD_BUILD_HOST: 'kph',
     // ASCII quotes in compiler messages, whatever the user's locale: logs are parsed and diffed.
-    LC_ALL: 'C',
+    // (The kernel's Makefile unexports LC_ALL; gcc's quotes follow LC_CTYPE.)
+    LANG: 'C',
+    LC_CTYPE: 'C',
     ...(useCcache
       ? { CCACHE_DIR: join(cache, 'ccache'), CCACHE_BASEDIR: cache, CCACHE_NOHASHDIR: '1', CCACHE_MAXSIZE: '8G' }
       : {}),

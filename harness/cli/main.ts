@@ -136,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       const accel = await chooseAccel({ runner: realRunner, want: o.accel });
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');
-      const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log') });
+      const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), name: `kph/boot/${seriesLabel(series)}` });
       progress.succeed(`guest answered in ${(guest.bootMs / 1000).toFixed(1)} s (console: ${join(logDir, 'console.log')})`);
       try {
         if (o.command) {

@@ -4,7 +4,7 @@
 // gets a row in summary.json and a folder.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { decideVerdict, exitCodeFor } from '../assert/verdict.js';
 import { buildKernel, type BuildResult } from '../build/kernel.js';
 import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from '../core/errors.js';
@@ -86,6 +86,8 @@ export async function bootGuest(opts: {
   consoleLog: string;
   bootTimeoutMs?: number;
   append?: string[];
+  /** QEMU's -name, so ps tells which run a VM belongs to. */
+  name?: string;
 }): Promise<BootedGuest> {
   const key = makeClientKey();
   const started = Date.now();
@@ -98,6 +100,7 @@ export async function bootGuest(opts: {
     consoleLog: opts.consoleLog,
     authorizedKeyB64: Buffer.from(key.publicKey + '\n').toString('base64'),
     extraCmdline: opts.append,
+    name: opts.name,
   });
   try {
     const tcg = opts.accel === 'tcg';
@@ -243,7 +246,7 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
           boots++;
           progress.start(`${plan.label}: booting (${accel.accel})`);
           try {
-            guest = await bootGuest({ runner, qemu: deps.qemu, kernel: build.bzImage, image, accel: accel.accel, consoleLog: join(plan.dir, boots === 1 ? 'console.log' : `console-${boots}.log`), bootTimeoutMs: req.bootTimeoutMs, append: req.append });
+            guest = await bootGuest({ runner, qemu: deps.qemu, kernel: build.bzImage, image, accel: accel.accel, consoleLog: join(plan.dir, boots === 1 ? 'console.log' : `console-${boots}.log`), bootTimeoutMs: req.bootTimeoutMs, append: req.append, name: `kph/${basename(outDir)}/${plan.label}` });
             bootMs = guest.bootMs;
             progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started`);
             const upErr = selftests ? await uploadSelftests(guest.session, selftests) : null;

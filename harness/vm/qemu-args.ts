@@ -13,6 +13,8 @@ export interface QemuRequest {
   extraCmdline?: string[];
   /** Base64 of the per-run authorized_keys line, read by the guest's /etc/kph/rc. */
   authorizedKeyB64: string;
+  /** Shown by ps: which run and series a QEMU belongs to (kph/<run>/<series>). */
+  name?: string;
 }
 
 /** Kernel arguments for tests (design.md): a panic, oops or hang ends QEMU at once. */
@@ -44,6 +46,7 @@ export function buildKernelCmdline(req: QemuRequest): string {
 
 export function buildQemuArgs(req: QemuRequest): string[] {
   return [
+    ...(req.name ? ['-name', req.name] : []),
     '-nodefaults',
     '-no-user-config',
     '-display',

@@ -19,6 +19,7 @@ export interface VmOptions {
   consoleLog: string;
   authorizedKeyB64: string;
   extraCmdline?: string[];
+  name?: string;
 }
 
 export interface Vm {
@@ -62,6 +63,7 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     sshPort,
     authorizedKeyB64: opts.authorizedKeyB64,
     extraCmdline: opts.extraCmdline,
+    name: opts.name,
   });
   const log: WriteStream = createWriteStream(opts.consoleLog);
   const lines: string[] = [];

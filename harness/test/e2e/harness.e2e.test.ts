@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../core/paths.js';
 import type { Summary } from '../../core/types.js';
@@ -21,21 +21,28 @@ async function kph(args: string[], timeoutMs = 40 * 60_000) {
 }
 
 function outDir(): string {
-  return mkdtempSync(join(tmpdir(), 'kph-e2e-'));
+  const d = mkdtempSync(join(tmpdir(), 'kph-e2e-'));
+  outDirs.push(d);
+  return d;
 }
 
 function summaryOf(dir: string): Summary {
   return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
 }
 
-/** QEMU processes started by the harness carry kph.key= on their kernel command line. */
-async function harnessQemus(): Promise<string[]> {
+/**
+ * QEMUs a test's kph left running: the harness names each VM kph/<results folder>/<series>
+ * (kph/boot/<series> for kph boot), so other users of the machine are not counted.
+ */
+const outDirs: string[] = [];
+async function leftoverQemus(): Promise<string[]> {
   const r = await execa('pgrep', ['-af', 'qemu-system-x86_64'], { reject: false });
-  return r.stdout.split('\n').filter((l) => l.includes('kph.key='));
+  const names = [...outDirs.map((d) => `-name kph/${basename(d)}/`), '-name kph/boot/'];
+  return r.stdout.split('\n').filter((l) => names.some((n) => l.includes(n)));
 }
 
 afterEach(async () => {
-  expect(await harnessQemus()).toEqual([]);
+  expect(await leftoverQemus()).toEqual([]);
 });
 
 describe('kph doctor', () => {
