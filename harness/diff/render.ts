@@ -22,7 +22,7 @@ export function renderChangesMarkdown(from: string, to: string, changes: FormatC
   const out = [`### \`${from}\` → \`${to}\``, ''];
   if (!changes.length) return [...out, 'Record and event formats are the same.', ''].join('\n');
   const abi = changes.filter((c) => c.severity === 'abi');
-  if (abi.length) out.push(`> **ABI change:** ${abi.map((c) => c.message.replace(/^ABI CHANGE: /, '')).join('; ')}`, '');
+  if (abi.length) out.push(`> **ABI change:** ${[...new Set(abi.map((c) => c.message.replace(/^ABI CHANGE: /, '')))].join('; ')}`, '');
   for (const [scenario, cs] of byScenario(changes)) {
     out.push(`**${scenario}**`, '');
     for (const c of cs) {

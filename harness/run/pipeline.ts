@@ -3,7 +3,7 @@
 // Stage failures become verdicts (apply-error, build-error, ...); nothing is lost: every run
 // gets a row in summary.json and a folder.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { decideVerdict, exitCodeFor } from '../assert/verdict.js';
 import { buildKernel, type BuildResult } from '../build/kernel.js';
@@ -25,6 +25,8 @@ import { resolveSeries, seriesLabel } from '../patch/series.js';
 import { findSplats } from '../parse/console.js';
 import type { Runner } from '../process/exec.js';
 import { renderJunit, renderKtap, renderMarkdown } from '../report/formats.js';
+import { githubAnnotations } from '../report/github.js';
+import { renderHtml, type FormatDiff } from '../report/html.js';
 import type { Progress } from '../report/progress.js';
 import { parseBaseSpec, prepareBase } from '../source/base.js';
 import { connectGuest, makeClientKey, type GuestSession } from '../ssh/guest.js';
@@ -321,23 +323,24 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
     for (const plan of plans) {
       const captured = runs.filter((r) => r.series === plan.series.name && r.revision === plan.series.revision && (r.verdict === 'pass' || r.verdict === 'fail'));
       if (!captured.length) continue;
-      writeReports(outDir, summary); // signatureFromRun reads summary.json
+      writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'); // read by signatureFromRun
       const check = checkBaseline(signatureFromRun(outDir, plan.label));
       const none = { build: 0, boot: 0, scenario: 0 };
       if (check.status === 'missing') record(plan, 'format-baseline', 'skip', [{ message: `no committed baseline ${relative(resultsDir, check.file)}: run \`kph formats update ${outDir}\`` }], none);
       else record(plan, 'format-baseline', check.status === 'match' ? 'pass' : 'fail', check.changes.map((c) => ({ message: `record formats differ from ${relative(resultsDir, check.file)}: ${c.scenario}: ${c.message}` })), none);
     }
   }
-  writeReports(outDir, summary);
-  if (req.compare) writeFormatComparison(outDir, plans.map((p) => p.label), summary);
+  writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'); // read by compareRevisions
+  const diffs = req.compare ? compareRevisions(outDir, plans.map((p) => p.label), summary) : [];
+  writeReports(outDir, summary, diffs);
   return { summary, outDir, exitCode: exitCodeFor(runs.map((r) => r.verdict)) };
 }
 
 /**
- * `--compare`: diffs between consecutive revisions of each series (in the order given) and
- * between each revision and baseline, when baseline ran too.
+ * `--compare`: format diffs between consecutive revisions of each series (in the order given)
+ * and between each revision and baseline, when baseline ran too.
  */
-export function writeFormatComparison(outDir: string, labels: string[], summary: Summary): void {
+export function compareRevisions(outDir: string, labels: string[], summary: Summary): FormatDiff[] {
   const have = new Set(summary.runs.filter((r) => r.verdict === 'pass' || r.verdict === 'fail').map((r) => seriesLabel({ name: r.series, revision: r.revision })));
   const pairs: [string, string][] = [];
   const revisions = labels.filter((l) => l !== 'baseline' && have.has(l));
@@ -346,18 +349,31 @@ export function writeFormatComparison(outDir: string, labels: string[], summary:
     if (prev) pairs.push([prev, l]);
   });
   if (have.has('baseline')) for (const l of revisions) pairs.push(['baseline', l]);
-  const diffs = pairs.map(([a, b]) => ({ from: a, to: b, changes: compareSignatures(signatureFromRun(outDir, a), signatureFromRun(outDir, b)) }));
-  writeFileSync(join(outDir, 'formats-diff.json'), JSON.stringify(diffs, null, 2) + '\n');
-  const md = ['## Record and event formats', '', ...diffs.map((d) => renderChangesMarkdown(d.from, d.to, d.changes))].join('\n');
-  writeFileSync(join(outDir, 'formats-diff.md'), md + '\n');
-  writeFileSync(join(outDir, 'report.md'), readFileSync(join(outDir, 'report.md'), 'utf8') + '\n' + md + '\n');
+  return pairs.map(([from, to]) => {
+    const a = signatureFromRun(outDir, from);
+    const b = signatureFromRun(outDir, to);
+    return { from, to, changes: compareSignatures(a, b), a, b };
+  });
 }
 
-export function writeReports(outDir: string, summary: Summary): void {
+/** summary.json, junit.xml, results.ktap, report.md, report.html (+ formats-diff.*, GitHub output). */
+export function writeReports(outDir: string, summary: Summary, diffs: FormatDiff[] = [], env = process.env): void {
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(outDir, 'junit.xml'), renderJunit(summary));
   writeFileSync(join(outDir, 'results.ktap'), renderKtap(summary));
-  writeFileSync(join(outDir, 'report.md'), renderMarkdown(summary));
+  let md = renderMarkdown(summary);
+  if (diffs.length) {
+    const formats = ['## Record and event formats', '', ...diffs.map((d) => renderChangesMarkdown(d.from, d.to, d.changes))].join('\n');
+    writeFileSync(join(outDir, 'formats-diff.md'), formats + '\n');
+    writeFileSync(join(outDir, 'formats-diff.json'), JSON.stringify(diffs.map(({ from, to, changes }) => ({ from, to, changes })), null, 2) + '\n');
+    md += '\n' + formats + '\n';
+  }
+  writeFileSync(join(outDir, 'report.md'), md);
+  writeFileSync(join(outDir, 'report.html'), renderHtml(summary, diffs));
+  if (env.GITHUB_ACTIONS) {
+    for (const line of githubAnnotations(summary)) process.stdout.write(line + '\n');
+    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, md);
+  }
 }
 
 function writeCaptureFiles(dir: string, ctx: ScenarioContext): void {

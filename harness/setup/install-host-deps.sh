@@ -11,6 +11,7 @@ PKGS=(
   qemu-system-x86                   # the VM
   debootstrap e2fsprogs             # the guest image
   openssh-client util-linux         # ssh-keygen for the pinned host key, setpriv
+  chromium                          # the end-to-end tests check that report.html renders
 )
 
 missing=()

@@ -76,8 +76,13 @@ describe('kph run --series baseline', () => {
     }
     // The guest showed real records: the unshare SYSCALL record is in the scenario's audit.log.
     expect(readFileSync(join(out, byScenario['unshare-net']!.dir, 'audit.log'), 'utf8')).toMatch(/type=SYSCALL .*syscall=272 .*success=yes/);
-    for (const f of ['junit.xml', 'results.ktap', 'report.md']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['junit.xml', 'results.ktap', 'report.md', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testcase classname="baseline" name="setns-loop"');
+    expect(readFileSync(join(out, 'results.ktap'), 'utf8')).toMatch(/^KTAP version 1\n1\.\.1\n[\s\S]*\nok 1 baseline\n$/);
+    // The HTML report renders in a real browser: Debian's chromium, headless, DOM after parsing.
+    const dom = await execa('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'kph-chromium-'))}`, '--dump-dom', `file://${join(out, 'report.html')}`], { timeout: 120_000 });
+    expect(dom.stdout).toMatch(/<table class="matrix">.*<th>baseline<\/th><td class="v" style="background:#1a7f37"[^>]*>pass<\/td>/s);
+    expect(dom.stdout).toContain('accelerator <b>' + s.accel + '</b>');
   });
 
   it('re-runs with nothing changed without rebuilding, in under 60 s', async () => {
