@@ -63,3 +63,91 @@ export function recordsOfType(records: AuditRecord[], type: string): AuditRecord
 export function note(notes: Record<string, string[]>, name: string): string | undefined {
   return notes[name]?.at(-1);
 }
+
+// ---- namespace events (proc-connector-ns): one view over both layouts -------------------------
+
+/** One namespace change an event reports. */
+export interface NsChange {
+  type: string;
+  old: number;
+  new: number;
+}
+
+/** What one clone/unshare/setns call changed, as the scenario's guest script saw it. */
+export interface NsCall {
+  pid: number;
+  reason: 'clone' | 'unshare' | 'setns';
+  /** Every namespace the call changed (user included), old and new inode as readlink shows them. */
+  changes: NsChange[];
+}
+
+/** rfc-v2 item order (and that of its snapshot): mnt, uts, ipc, net, pid, cgroup, time, user. */
+export const NS_ORDER_V2 = ['mnt', 'uts', 'ipc', 'net', 'pid', 'cgroup', 'time', 'user'];
+/** rfc-v1 sends one event per type in this order (nsproxy_ns_connector); no user namespaces. */
+export const NS_ORDER_V1 = ['mnt', 'uts', 'ipc', 'net', 'cgroup', 'pid', 'time'];
+
+/** The namespace-event layout a series promises: 'v1', 'v2', or null (none promised). */
+export function nsLayout(provides: Set<string>): 'v1' | 'v2' | null {
+  return provides.has('cn-ns-events:v1') ? 'v1' : provides.has('cn-ns-events:v2') ? 'v2' : null;
+}
+
+/** The changes of a decoded namespace event: rfc-v1's single (type, old, new), rfc-v2's items. */
+export function nsChanges(e: CnEvent): NsChange[] {
+  if (e.data.layout === 'v2') {
+    const items = (e.data.items as { type: string; old_inum: number; inum: number }[] | undefined) ?? [];
+    return items.map((i) => ({ type: i.type, old: num(i.old_inum), new: num(i.inum) }));
+  }
+  if (e.data.layout === 'v1') return [{ type: String(e.data.type), old: num(e.data.old_inum), new: num(e.data.inum) }];
+  return [];
+}
+
+/** A namespace event reduced to what the expectations compare (pid, reason, layout, count, changes). */
+export function nsEventView(e: CnEvent): string {
+  const changes = nsChanges(e).map((c) => `${c.type} ${c.old}→${c.new}`).join(', ');
+  return `pid=${num(e.data.pid)} ${e.data.layout ?? 'undecoded'} reason=${String(e.data.reason)}${e.data.layout === 'v2' ? ` count=${num(e.data.count)}` : ''} [${changes}]`;
+}
+
+/** The events a layout must send for these calls, in the form nsEventView prints. */
+export function expectedNsEvents(calls: NsCall[], layout: 'v1' | 'v2'): string[] {
+  const out: string[] = [];
+  for (const c of calls) {
+    if (layout === 'v2') {
+      const ch = [...c.changes].sort((a, b) => NS_ORDER_V2.indexOf(a.type) - NS_ORDER_V2.indexOf(b.type));
+      out.push(`pid=${c.pid} v2 reason=${c.reason} count=${ch.length} [${ch.map((x) => `${x.type} ${x.old}→${x.new}`).join(', ')}]`);
+    } else {
+      const ch = c.changes.filter((x) => NS_ORDER_V1.includes(x.type)).sort((a, b) => NS_ORDER_V1.indexOf(a.type) - NS_ORDER_V1.indexOf(b.type));
+      for (const x of ch) out.push(`pid=${c.pid} v1 reason=${c.reason === 'clone' ? 'clone' : 'set'} [${x.type} ${x.old}→${x.new}]`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The namespace events of a capture against the calls the guest made, per revision:
+ * v1 one event per changed namespace (no user), reason clone or set; v2 one event per call
+ * with every change in item order; without the capability, no namespace event at all.
+ * `events` should be every namespace event of the window (nsEvents), so extra events fail.
+ */
+export function checkNsEvents(events: CnEvent[], calls: NsCall[], provides: Set<string>, what: string): Check[] {
+  const layout = nsLayout(provides);
+  const seen = events.map(nsEventView);
+  if (!layout) {
+    if (provides.has('cn-ns-events')) return [check(`${what}: namespace events in a known layout`, false, 'the series provides cn-ns-events but neither :v1 nor :v2')];
+    return [check(`${what}: no namespace events without the capability`, events.length === 0, `${events.length} namespace event(s)`, seen.slice(0, 10))];
+  }
+  const bad = calls.flatMap((c) => c.changes.filter((x) => !Number.isFinite(x.old) || !Number.isFinite(x.new) || x.old <= 0 || x.new <= 0 || x.old === x.new).map((x) => `pid ${c.pid} ${x.type}: ${x.old} → ${x.new}`));
+  const checks = [check(`${what}: the guest saw every namespace change (readlink before ≠ after)`, bad.length === 0 && calls.every((c) => c.pid > 0), bad.length ? bad.join('; ') : `${calls.length} call(s)`, bad)];
+  const want = expectedNsEvents(calls, layout);
+  checks.push(checkEqual(`${what}: ${layout} events (pid, reason, count, types, old → new inode)`, seen, want, [...seen.map((l) => `got  ${l}`), ...want.map((l) => `want ${l}`)].slice(0, 40)));
+  return checks;
+}
+
+/** A `KPH name=<type>:[inode]` note as an inode number (NaN when missing). */
+export function noteInode(notes: Record<string, string[]>, name: string): number {
+  return nsInode(note(notes, name)) ?? Number.NaN;
+}
+
+/** Changes for these types from `KPH <before>_<type>` and `KPH <after>_<type>` notes. */
+export function changesFromNotes(notes: Record<string, string[]>, types: string[], before: string, after: string, linkOf: (t: string) => string = (t) => t): NsChange[] {
+  return types.map((t) => ({ type: t, old: noteInode(notes, `${before}_${linkOf(t)}`), new: noteInode(notes, `${after}_${linkOf(t)}`) }));
+}

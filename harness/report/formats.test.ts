@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../core/types.js';
-import { renderJunit, renderKtap, renderMarkdown } from './formats.js';
+import { relativeToBaseline, renderJunit, renderKtap, renderMarkdown } from './formats.js';
 
 const d = { build: 283_000, boot: 6_400, scenario: 2_100 };
 const summary: Summary = {
@@ -61,5 +61,43 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| proc-connector-ns@rfc-v1 | **FAIL** | **CRASH** | skip | 283.0 s | 6.4 s |');
     expect(md).toContain('### proc-connector-ns@rfc-v1 · setns-loop: crash');
     expect(md).toContain('  Oops: invalid opcode: 0000 [#1] SMP');
+  });
+});
+
+describe('relative to baseline', () => {
+  const m = (series: string, revision: string | null, scenario: string, metrics: Record<string, number>, verdict: 'pass' | 'fail' = 'pass') => ({ series, revision, scenario, verdict, failures: [], durationsMs: d, metrics, dir: `${series}/${scenario}` });
+  const s: Summary = {
+    ...summary,
+    runs: [
+      m('baseline', null, 'setns-loop', { setnsPerSec: 4000, auditSetnsRecords: 1000 }),
+      m('proc-connector-ns', 'rfc-v1', 'setns-loop', { setnsPerSec: 3000, auditSetnsRecords: 1000 }),
+      m('proc-connector-ns', 'rfc-v2', 'setns-loop', { setnsPerSec: 3600, auditSetnsRecords: 1000 }),
+      m('baseline', null, 'unshare-multi', { unsharePerSec: 2000 }),
+      m('proc-connector-ns', 'rfc-v1', 'unshare-multi', { unsharePerSec: 1000 }, 'fail'),
+      m('proc-connector-ns', 'rfc-v2', 'unshare-multi', { unsharePerSec: 1500 }),
+      m('proc-connector-ns', 'rfc-v2', 'setns-loop-10k', { setnsPerSec: 3500 }),
+    ],
+  };
+
+  it('divides each series\' rate by the baseline\'s for the same scenario, passing runs only', () => {
+    expect(relativeToBaseline(s)).toEqual([
+      { scenario: 'setns-loop', metric: 'setnsPerSec', series: 'proc-connector-ns@rfc-v1', value: 3000, baseline: 4000, ratio: 0.75 },
+      { scenario: 'setns-loop', metric: 'setnsPerSec', series: 'proc-connector-ns@rfc-v2', value: 3600, baseline: 4000, ratio: 0.9 },
+      { scenario: 'unshare-multi', metric: 'unsharePerSec', series: 'proc-connector-ns@rfc-v2', value: 1500, baseline: 2000, ratio: 0.75 },
+    ]);
+  });
+
+  it('renders a table after the figures, keeping the rest of the report', () => {
+    const md = renderMarkdown(s);
+    expect(md).toContain('## Figures');
+    expect(md).toContain('## Relative to baseline');
+    expect(md).toContain('| scenario | figure | baseline | proc-connector-ns@rfc-v1 | proc-connector-ns@rfc-v2 |');
+    expect(md).toContain('| setns-loop | setnsPerSec | 4000 | 3000 (0.75×) | 3600 (0.90×) |');
+    expect(md).toContain('| unshare-multi | unsharePerSec | 2000 |  | 1500 (0.75×) |');
+    expect(md.split('## Relative to baseline')[1]).not.toContain('setns-loop-10k');
+  });
+
+  it('has no table without a baseline run', () => {
+    expect(renderMarkdown(summary)).not.toContain('Relative to baseline');
   });
 });

@@ -105,5 +105,53 @@ export function renderMarkdown(summary: Summary): string {
     out.push('', '## Figures', '', '| series | scenario | figures |', '|---|---|---|');
     for (const r of metrics) out.push(`| ${label(r)} | ${r.scenario} | ${Object.entries(r.metrics!).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
   }
+  const relative = relativeToBaseline(summary);
+  if (relative.length) {
+    const series = [...new Set(relative.map((x) => x.series))];
+    out.push('', '## Relative to baseline', '', 'Rates of the same scenario in this run divided by the baseline\'s (1.00 = as fast as the unpatched kernel).', '');
+    out.push(`| scenario | figure | baseline | ${series.join(' | ')} |`, `|---|---|---|${series.map(() => '---').join('|')}|`);
+    const rows = [...new Set(relative.map((x) => `${x.scenario}\0${x.metric}`))];
+    for (const row of rows) {
+      const [scenario, metric] = row.split('\0') as [string, string];
+      const of = relative.filter((x) => x.scenario === scenario && x.metric === metric);
+      const cell = (s: string) => {
+        const x = of.find((y) => y.series === s);
+        return x ? `${x.value} (${x.ratio.toFixed(2)}×)` : '';
+      };
+      out.push(`| ${scenario} | ${metric} | ${of[0]!.baseline} | ${series.map(cell).join(' | ')} |`);
+    }
+  }
   return out.join('\n') + '\n';
+}
+
+export interface RelativeFigure {
+  scenario: string;
+  metric: string;
+  /** The series' label (NAME@REV). */
+  series: string;
+  value: number;
+  baseline: number;
+  /** value / baseline */
+  ratio: number;
+}
+
+/**
+ * Rates (figures named *PerSec) of every non-baseline run divided by the baseline's for the
+ * same scenario in the same summary; only runs that passed count (a failed or lossy run's rate
+ * says nothing), and nothing without a passing baseline run with a positive rate.
+ */
+export function relativeToBaseline(summary: Summary): RelativeFigure[] {
+  const out: RelativeFigure[] = [];
+  const passed = summary.runs.filter((r) => r.verdict === 'pass' && r.metrics);
+  for (const base of passed.filter((r) => r.series === 'baseline')) {
+    for (const [metric, b] of Object.entries(base.metrics!)) {
+      if (!/PerSec/.test(metric) || !(b > 0)) continue;
+      for (const r of passed) {
+        if (r.series === 'baseline' || r.scenario !== base.scenario) continue;
+        const v = r.metrics![metric];
+        if (typeof v === 'number' && Number.isFinite(v)) out.push({ scenario: r.scenario, metric, series: label(r), value: v, baseline: b, ratio: v / b });
+      }
+    }
+  }
+  return out;
 }

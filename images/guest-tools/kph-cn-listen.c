@@ -13,6 +13,8 @@
  * {"summary":true,...} and exits. Prints {"ready":true} once the subscription is acked.
  *
  *   kph-cn-listen [--filter MASK] [--features] [--rcvbuf BYTES]
+ *   kph-cn-listen --query      only ask for the feature bits on a socket of its own, print the
+ *                              {"features":...} line and exit (no listening)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -264,18 +266,24 @@ static void query_features(void)
 int main(int argc, char **argv)
 {
 	uint32_t mask = 0;
-	int features = 0, rcvbuf = 16 << 20;
+	int features = 0, query = 0, rcvbuf = 16 << 20;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--filter") && i + 1 < argc)
 			mask = strtoul(argv[++i], NULL, 0), filtered = 1;
 		else if (!strcmp(argv[i], "--features"))
 			features = 1;
+		else if (!strcmp(argv[i], "--query"))
+			query = 1;
 		else if (!strcmp(argv[i], "--rcvbuf") && i + 1 < argc)
 			rcvbuf = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--filter MASK] [--features] [--rcvbuf BYTES]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--filter MASK] [--features] [--rcvbuf BYTES] | --query\n", argv[0]);
 			return 2;
 		}
+	}
+	if (query) {
+		query_features();
+		return 0;
 	}
 	for (int i = 0; i < MAXCPU; i++)
 		last_seq[i] = -1;
