@@ -77,7 +77,12 @@ export function resolveSeries(spec: string, root = patchesDir): Series {
     const [, name, revision] = bundled as unknown as [string, string, string];
     const dir = join(root, name, revision);
     if (!existsSync(join(dir, 'series.json'))) {
-      const known = listBundledSeries(root).map((s) => `${s.name}@${s.revision}`);
+      let known: string[] = [];
+      try {
+        known = listBundledSeries(root).map((s) => `${s.name}@${s.revision}`);
+      } catch {
+        // a broken series.json elsewhere must not hide this error; `kph list` reports it
+      }
       throw new UsageError(`Unknown series "${spec}".`, {
         hint: `Bundled series: ${known.length ? known.join(', ') : '(none)'}; or give a directory of patches or an mbox file.`,
       });
