@@ -66,3 +66,23 @@ describe('value classes and sequences', () => {
     expect(eventSequence(recs)).toEqual(['SYSCALL,PROCTITLE+']);
   });
 });
+
+describe('asynchronous records', () => {
+  const withDel = 'type=SYSCALL msg=audit(1.0:1): syscall=272 key="k"\ntype=UNKNOWN[1353] msg=audit(1.5:9): pid=0 uid=0 auid=4294967295 ses=4294967295 subj=kernel netns=8 res=1';
+  const withoutDel = 'type=SYSCALL msg=audit(1.0:1): syscall=272 key="k"';
+  const names = { '1353': 'AUDIT_NS_DEL_NET' };
+  const two = (first: string, second: string): FormatSignature => ({
+    version: 1,
+    series: 's',
+    scenarios: { a: scenarioSignature(parseAuditLog(first, names), []), b: scenarioSignature(parseAuditLog(second, names), []) },
+  });
+  it('do not count as missing when they fell outside one scenario but were seen in another', () => {
+    expect(compareSignatures(two(withDel, withoutDel), two(withoutDel, withDel))).toEqual([]);
+  });
+  it('count as removed when no scenario saw them', () => {
+    expect(compareSignatures(two(withDel, withoutDel), two(withoutDel, withoutDel)).map((c) => c.kind)).toEqual(['record-removed']);
+  });
+  it('stay out of the event sequence', () => {
+    expect(eventSequence(parseAuditLog(withDel, names))).toEqual(['SYSCALL']);
+  });
+});

@@ -52,10 +52,12 @@ function compareFields(scenario: string, subject: string, a: FieldSig[], b: Fiel
   return out;
 }
 
-function compareRecords(scenario: string, a: RecordTypeSig[], b: RecordTypeSig[]): FormatChange[] {
+function compareRecords(scenario: string, a: RecordTypeSig[], b: RecordTypeSig[], asyncA: Set<string>, asyncB: Set<string>): FormatChange[] {
   const out: FormatChange[] = [];
-  const onlyA = a.filter((x) => !b.some((y) => y.type === x.type));
-  const onlyB = b.filter((x) => !a.some((y) => y.type === x.type));
+  // An asynchronous record (namespace freed from a workqueue) may fall outside a scenario's
+  // window: it counts as missing only when the other side saw it in no scenario at all.
+  const onlyA = a.filter((x) => !b.some((y) => y.type === x.type) && !(x.async && asyncB.has(x.type)));
+  const onlyB = b.filter((x) => !a.some((y) => y.type === x.type) && !(x.async && asyncA.has(x.type)));
   // A type that kept its number and its fields but changed its name was renamed.
   for (const x of [...onlyA]) {
     const y = onlyB.find((t) => (t.number !== null && t.number === x.number) || names(t.shapes[0]!.fields).join(' ') === names(x.shapes[0]!.fields).join(' '));
@@ -112,8 +114,12 @@ function compareEvents(scenario: string, a: CnKindSig[], b: CnKindSig[]): Format
   return out;
 }
 
-export function compareScenario(scenario: string, a: ScenarioSig, b: ScenarioSig): FormatChange[] {
-  const out = [...compareRecords(scenario, a.records, b.records), ...compareEvents(scenario, a.events, b.events)];
+function asyncTypes(sig: FormatSignature): Set<string> {
+  return new Set(Object.values(sig.scenarios).flatMap((s) => s.records.filter((r) => r.async).map((r) => r.type)));
+}
+
+export function compareScenario(scenario: string, a: ScenarioSig, b: ScenarioSig, asyncA = new Set<string>(), asyncB = new Set<string>()): FormatChange[] {
+  const out = [...compareRecords(scenario, a.records, b.records, asyncA, asyncB), ...compareEvents(scenario, a.events, b.events)];
   if (a.sequence.join('|') !== b.sequence.join('|')) {
     out.push({ severity: 'format', scenario, kind: 'sequence', subject: 'sequence', message: `audit event sequence changed:\n    - ${a.sequence.join('\n    - ')}\n  →\n    + ${b.sequence.join('\n    + ')}` });
   }
@@ -122,10 +128,12 @@ export function compareScenario(scenario: string, a: ScenarioSig, b: ScenarioSig
 
 export function compareSignatures(a: FormatSignature, b: FormatSignature): FormatChange[] {
   const out: FormatChange[] = [];
+  const asyncA = asyncTypes(a);
+  const asyncB = asyncTypes(b);
   for (const [name, sa] of Object.entries(a.scenarios)) {
     const sb = b.scenarios[name];
     if (!sb) out.push({ severity: 'format', scenario: name, kind: 'scenario-removed', subject: name, message: `scenario ${name} only in ${a.series}` });
-    else out.push(...compareScenario(name, sa, sb));
+    else out.push(...compareScenario(name, sa, sb, asyncA, asyncB));
   }
   for (const name of Object.keys(b.scenarios)) {
     if (!a.scenarios[name]) out.push({ severity: 'format', scenario: name, kind: 'scenario-added', subject: name, message: `scenario ${name} only in ${b.series}` });

@@ -21,6 +21,12 @@ export interface RecordTypeSig {
   type: string;
   number: number | null;
   shapes: RecordShape[];
+  /**
+   * Never part of a syscall's event: logged from a workqueue, RCU or timer (namespace
+   * deletion, ...). Whether one lands inside a scenario's window is timing, so presence is
+   * compared per series, not per scenario.
+   */
+  async?: boolean;
 }
 
 export interface CnKindSig {
@@ -71,11 +77,18 @@ function mergeClass(a: ValueClass, b: ValueClass): ValueClass {
   return a;
 }
 
+/** Serials of events that carry a SYSCALL record (records logged inside a syscall). */
+function syscallSerials(records: AuditRecord[]): Set<string> {
+  return new Set(records.filter((r) => r.type === 'SYSCALL').map((r) => `${r.timestamp}:${r.serial}`));
+}
+
 export function recordSignatures(records: AuditRecord[]): RecordTypeSig[] {
-  const byType = new Map<string, { number: number | null; shapes: Map<string, RecordShape> }>();
+  const inSyscall = syscallSerials(records);
+  const byType = new Map<string, { number: number | null; shapes: Map<string, RecordShape>; async: boolean }>();
   for (const r of records) {
     let t = byType.get(r.type);
-    if (!t) byType.set(r.type, (t = { number: r.typeNumber, shapes: new Map() }));
+    if (!t) byType.set(r.type, (t = { number: r.typeNumber, shapes: new Map(), async: true }));
+    if (inSyscall.has(`${r.timestamp}:${r.serial}`)) t.async = false;
     const key = r.fields.map((f) => f.name).join(' ');
     const shape = t.shapes.get(key);
     if (!shape) t.shapes.set(key, { fields: r.fields.map((f) => ({ name: f.name, cls: classifyValue(f.raw) })), count: 1 });
@@ -85,7 +98,7 @@ export function recordSignatures(records: AuditRecord[]): RecordTypeSig[] {
     }
   }
   return [...byType]
-    .map(([type, t]) => ({ type, number: t.number, shapes: [...t.shapes.values()].sort((a, b) => b.count - a.count || a.fields.length - b.fields.length) }))
+    .map(([type, t]) => ({ type, number: t.number, shapes: [...t.shapes.values()].sort((a, b) => b.count - a.count || a.fields.length - b.fields.length), ...(t.async ? { async: true } : {}) }))
     .sort((a, b) => a.type.localeCompare(b.type));
 }
 
@@ -108,11 +121,17 @@ export function eventSignatures(events: CnEvent[]): CnKindSig[] {
   return [...byKind.values()].sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
-/** Audit events (records sharing a serial) as type tuples, with runs of the same tuple collapsed. */
+/**
+ * Audit events logged inside a syscall (records sharing a serial with a SYSCALL record) as
+ * type tuples, with runs of the same tuple collapsed. Events from workqueues and timers are
+ * left out: where they fall is timing, not format.
+ */
 export function eventSequence(records: AuditRecord[]): string[] {
+  const inSyscall = syscallSerials(records);
   const tuples: string[] = [];
   let serial: string | null = null;
   for (const r of records) {
+    if (!inSyscall.has(`${r.timestamp}:${r.serial}`)) continue;
     const key = `${r.timestamp}:${r.serial}`;
     if (key !== serial) {
       tuples.push(r.type);
