@@ -86,3 +86,11 @@ describe('asynchronous records', () => {
     expect(eventSequence(parseAuditLog(withDel, names))).toEqual(['SYSCALL']);
   });
 });
+
+describe('number classes', () => {
+  it('do not tell a hex value without a-f digits from a decimal one', () => {
+    const one = sig('a', 'type=SYSCALL msg=audit(1.0:1): syscall=272 a3=7ffd0a2b', {});
+    const two = sig('b', 'type=SYSCALL msg=audit(1.0:1): syscall=272 a3=22', {});
+    expect(compareSignatures(one, two)).toEqual([]);
+  });
+});

@@ -29,6 +29,14 @@ export interface FormatChange {
   message: string;
 }
 
+/**
+ * Digits alone do not tell decimal from hex: a register or serial printed %llx reads
+ * "decimal" whenever its value happens to have no a-f digit. So hex and decimal match.
+ */
+function sameNumberClass(a: string, b: string): boolean {
+  return (a === 'hex' || a === 'decimal') && (b === 'hex' || b === 'decimal');
+}
+
 const label = (t: Pick<RecordTypeSig, 'type' | 'number'>) => (t.number !== null ? `${t.type} (${t.number})` : t.type);
 const names = (f: FieldSig[]) => f.map((x) => x.name);
 
@@ -47,7 +55,7 @@ function compareFields(scenario: string, subject: string, a: FieldSig[], b: Fiel
   }
   for (const f of a) {
     const g = b.find((x) => x.name === f.name);
-    if (g && g.cls !== f.cls) out.push({ severity: 'format', scenario, kind: 'class-changed', subject, message: `${subject}: ${f.name}= was ${f.cls}, is ${g.cls}` });
+    if (g && g.cls !== f.cls && !sameNumberClass(f.cls, g.cls)) out.push({ severity: 'format', scenario, kind: 'class-changed', subject, message: `${subject}: ${f.name}= was ${f.cls}, is ${g.cls}` });
   }
   return out;
 }
