@@ -51,6 +51,11 @@ export interface Scenario {
   name: string;
   description: string;
   needs?: ScenarioNeeds;
+  /**
+   * For scenarios a series' capabilities make meaningless (e.g. boot records for a revision
+   * that never promised them): return a reason to skip, or true to run.
+   */
+  appliesTo?(provides: Set<string>): true | string;
   /** Defaults; `--param scenario.key=value` overrides. */
   params?: Record<string, ParamValue>;
   /** auditctl rule lines loaded for the scenario and removed after it. */

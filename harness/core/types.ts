@@ -27,6 +27,8 @@ export interface SeriesMeta {
   /** Netlink request types the series adds, name → number. */
   requests?: Record<string, number>;
   provides: string[];
+  /** Which item of the cover letter each patch file carries ("0004-...patch": "6/13"). */
+  patches?: Record<string, string>;
   notes?: string;
 }
 

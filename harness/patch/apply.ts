@@ -77,6 +77,7 @@ export async function prepareSeriesTree(base: BaseTree, series: Series, opts: Ap
   }
   if (state.contentHash === series.contentHash) return { dir, changed: [], offsets: [] };
 
+  if (opts.logFile) mkdirSync(dirname(opts.logFile), { recursive: true });
   // Apply the whole series to a stage holding only the files it touches.
   const touched = [...new Set(series.patches.flatMap((p) => touchedFiles(p.text)))].sort();
   const stage = mkdtempSync(join(opts.cache, 'stage-'));

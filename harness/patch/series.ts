@@ -18,6 +18,8 @@ export const seriesMetaSchema = z
     records: z.record(z.string().regex(/^\d+$/, 'a record number'), z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default({}),
     requests: z.record(z.string(), z.number().int()).optional(),
     provides: z.array(z.string()).default([]),
+    /** Which item of the cover letter each patch file carries ("0004-...patch": "6/13"). */
+    patches: z.record(z.string(), z.string()).optional(),
     notes: z.string().optional(),
   })
   .strict();

@@ -151,7 +151,9 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
     const skipped: SeriesPlan['skipped'] = [];
     for (const s of scenarios) {
       const missing = (s.needs?.capabilities ?? []).filter((c) => !provides.has(c));
+      const applies = s.appliesTo ? s.appliesTo(provides) : true;
       if (missing.length) skipped.push({ scenario: s, why: `needs ${missing.join(', ')}, which ${label} does not provide` });
+      else if (applies !== true) skipped.push({ scenario: s, why: applies });
       else runnable.push(s);
     }
     return { series, label, dir: join(outDir, label.replace(/[^\w@.-]/g, '_')), runnable, skipped };
