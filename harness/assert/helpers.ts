@@ -151,3 +151,29 @@ export function noteInode(notes: Record<string, string[]>, name: string): number
 export function changesFromNotes(notes: Record<string, string[]>, types: string[], before: string, after: string, linkOf: (t: string) => string = (t) => t): NsChange[] {
   return types.map((t) => ({ type: t, old: noteInode(notes, `${before}_${linkOf(t)}`), new: noteInode(notes, `${after}_${linkOf(t)}`) }));
 }
+
+/** Records whose type is one of the names (NS_INFO, AUDIT_NS_INIT_NET, ...). */
+export function recordsNamed(records: AuditRecord[], ...types: string[]): AuditRecord[] {
+  return records.filter((r) => types.includes(r.type));
+}
+
+/** Records a series added (1340-1399, named through series.json or still UNKNOWN[n]). */
+export function seriesRecords(records: AuditRecord[]): AuditRecord[] {
+  return records.filter((r) => r.typeNumber !== null && r.typeNumber >= 1340 && r.typeNumber <= 1399);
+}
+
+/** Records in the same audit event (same timestamp and serial) as `r`. */
+export function sameEvent(records: AuditRecord[], r: AuditRecord): AuditRecord[] {
+  return records.filter((x) => x.serial === r.serial && x.timestamp === r.timestamp);
+}
+
+/** Index of the USER record `auditctl -m "kph-step NAME"` wrote, or -1. */
+export function stepIndex(records: AuditRecord[], name: string): number {
+  return records.findIndex((r) => r.type === 'USER' && (field(r, 'msg') ?? '').replace(/^text=/, '').startsWith(`kph-step ${name}`));
+}
+
+/** Hex serial as the kernel prints it (no 0x, lower case), from a _snum file's content. */
+export function hexSerial(text: string | undefined): string | null {
+  const t = (text ?? '').trim().toLowerCase().replace(/^0x/, '');
+  return /^[0-9a-f]+$/.test(t) ? t : null;
+}
