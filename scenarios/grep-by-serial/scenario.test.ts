@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
+const V5_RECORDS: Record<string, string> = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'kernel-patches', 'ns-serial', 'v5', 'series.json'), 'utf8')).records;
+const V5 = { provides: ['ns-serial', 'ns-serial:v5', 'ns-snum-proc', 'audit-ns-info-request'], records: V5_RECORDS };
 const failed = (c: { ok: boolean; name: string }[]) => c.filter((x) => !x.ok).map((x) => x.name);
 
 describe('grep-by-serial on real captures', () => {
@@ -13,5 +16,9 @@ describe('grep-by-serial on real captures', () => {
   it('fails the baseline capture judged as V5', () => {
     const ctx = loadCapture(fx('baseline'), 'grep-by-serial', { provides: ['ns-serial', 'ns-serial:v5', 'audit-ns-info-request'] });
     expect(failed(scenario.expect(ctx)).length).toBeGreaterThan(0);
+  });
+
+  it('passes on V5: grep finds INIT, NS_INFO and DEL of one netns', () => {
+    expect(failed(scenario.expect(loadCapture(fx('ns-serial@v5'), 'grep-by-serial', V5)))).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
+const V5_RECORDS: Record<string, string> = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'kernel-patches', 'ns-serial', 'v5', 'series.json'), 'utf8')).records;
+const V5 = { provides: ['ns-serial', 'ns-serial:v5', 'ns-snum-proc', 'audit-ns-info-request'], records: V5_RECORDS };
 const failed = (c: { ok: boolean; name: string }[]) => c.filter((x) => !x.ok).map((x) => x.name);
 const v1 = { provides: ['ns-serial', 'ns-serial:v1'], records: { '1340': 'NS_INIT' } };
 
@@ -21,5 +24,9 @@ describe('ns-delete on real captures', () => {
     const [d] = ctx.audit.records.splice(del, 1);
     ctx.audit.records.splice(release, 0, d!);
     expect(failed(scenario.expect(ctx))).toEqual(['no deletion record while the nsfs fd was held', 'exactly one deletion record after the release']);
+  });
+
+  it('passes on V5: AUDIT_NS_DEL_NET only after the release, logged by the kernel', () => {
+    expect(failed(scenario.expect(loadCapture(fx('ns-serial@v5'), 'ns-delete', V5)))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // ns-serial V5 (7/13): the AUDIT_GET_NS_INFO netlink request logs NS_INFO for a given pid, with
 // the same serials as that pid's _snum files; without CAP_AUDIT_CONTROL it is refused with
 // EPERM. Kernels without the request answer EINVAL and log nothing.
-import { check, checkEqual, hexSerial, note, recordsNamed, seriesRecords } from '../../harness/assert/helpers.js';
+import { check, checkEqual, hexSerial, note, recordsNamed, sameEvent, seriesRecords, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
 
@@ -45,8 +45,12 @@ exit 0
     checks.push(checkEqual('as root the request is acked with 0', root, 0));
     checks.push(checkEqual('without CAP_AUDIT_CONTROL: EPERM', unpriv, 1));
     const target = note(guest.notes, 'target');
-    const infos = recordsNamed(audit.records, 'NS_INFO').filter((r) => field(r, 'pid') === target || field(r, 'pid') === undefined);
-    checks.push(checkEqual('exactly one NS_INFO for the target', infos.length, 1, recordsNamed(audit.records, 'NS_INFO').map((r) => r.line)));
+    // The answer is logged in the requester's sendto() event (its SYSCALL record says
+    // comm="kph-nsinfo"), beside the requester's own NS_INFO; the target's own unshare event
+    // has one too. The refused request must log nothing.
+    const requests = syscallRecords(audit.records, 44).filter((r) => field(r, 'comm') === 'kph-nsinfo');
+    const infos = requests.flatMap((s) => recordsNamed(sameEvent(audit.records, s), 'NS_INFO')).filter((r) => field(r, 'pid') === target);
+    checks.push(checkEqual('exactly one NS_INFO for the target, in a request event', infos.length, 1, requests.flatMap((s) => sameEvent(audit.records, s)).map((r) => r.line)));
     const info = infos[0];
     if (info) {
       const wrong = TYPES.filter((t) => field(info, `${t}ns`) !== undefined || t === 'net').filter((t) => field(info, `${t}ns`) !== hexSerial(note(guest.notes, `snum_${t}`)));

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
+const V5_RECORDS: Record<string, string> = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'kernel-patches', 'ns-serial', 'v5', 'series.json'), 'utf8')).records;
+const V5 = { provides: ['ns-serial', 'ns-serial:v5', 'ns-snum-proc', 'audit-ns-info-request'], records: V5_RECORDS };
 const failed = (c: { ok: boolean; name: string }[]) => c.filter((x) => !x.ok).map((x) => x.name);
 
 describe('serial-never-reused on real captures (N=1000)', () => {
@@ -21,5 +24,9 @@ describe('serial-never-reused on real captures (N=1000)', () => {
     lines[500] = lines[10]!;
     ctx.guest.stdout = lines.join('\n');
     expect(failed(scenario.expect(ctx))).toEqual(['serials strictly increase (and so never repeat)']);
+  });
+
+  it('passes on V5', () => {
+    expect(failed(scenario.expect(loadCapture(fx('ns-serial@v5'), 'serial-never-reused', V5, { N: 1000 })))).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
+const V5_RECORDS: Record<string, string> = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'kernel-patches', 'ns-serial', 'v5', 'series.json'), 'utf8')).records;
+const V5 = { provides: ['ns-serial', 'ns-serial:v5', 'ns-snum-proc', 'audit-ns-info-request'], records: V5_RECORDS };
 const failed = (c: { ok: boolean; name: string }[]) => c.filter((x) => !x.ok).map((x) => x.name);
 const v1 = { provides: ['ns-serial', 'ns-serial:v1', 'ns-snum-proc'], records: { '1340': 'NS_INIT' } };
 
@@ -29,5 +32,9 @@ describe('unshare-net-serial on real captures', () => {
     const ctx = loadCapture(fx('ns-serial@v1'), 'unshare-net-serial', v1);
     ctx.guest.notes.parent_snum = ['1'];
     expect(failed(scenario.expect(ctx))).toContain('v1: NS_INIT type=40000000 old_snum = parent, snum = net_snum');
+  });
+
+  it('passes on V5: INIT_NET old = parent, NS_INFO with the new serial, none in SYSCALL', () => {
+    expect(failed(scenario.expect(loadCapture(fx('ns-serial@v5'), 'unshare-net-serial', V5)))).toEqual([]);
   });
 });
