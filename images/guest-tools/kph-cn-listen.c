@@ -75,6 +75,24 @@ static void hex(const unsigned char *p, size_t n)
 		printf("%02x", p[i]);
 }
 
+/*
+ * Every message the kernel multicasts takes the next number of its CPU's counter (send_msg()
+ * in drivers/connector/cn_proc.c stamps both), acks of subscriptions included: track them
+ * all, or an ack read between two events looks like a lost event.
+ */
+static void track_seq(const struct cn_msg *msg)
+{
+	if (filtered || msg->len < HDR)
+		return;
+	uint32_t cpu = u32(msg->data + 4);
+	if (cpu >= MAXCPU)
+		return;
+	long long prev = last_seq[cpu];
+	if (prev >= 0 && (long long)msg->seq != prev + 1 && msg->seq > prev)
+		n_gaps += msg->seq - prev - 1;
+	last_seq[cpu] = msg->seq;
+}
+
 static void print_event(const struct cn_msg *msg)
 {
 	const unsigned char *d = msg->data;
@@ -89,12 +107,6 @@ static void print_event(const struct cn_msg *msg)
 	const unsigned char *e = d + HDR;
 	size_t elen = len - HDR;
 	n_events++;
-	if (!filtered && cpu < MAXCPU) {
-		long long prev = last_seq[cpu];
-		if (prev >= 0 && (long long)msg->seq != prev + 1 && msg->seq > prev)
-			n_gaps += msg->seq - prev - 1;
-		last_seq[cpu] = msg->seq;
-	}
 	printf("{\"what\":%u,\"cpu\":%u,\"seq\":%u,\"ack\":%u,\"ts\":\"%llu\",\"len\":%zu,", what, cpu, msg->seq, msg->ack,
 	       (unsigned long long)u64(d + 8), len);
 #define NEED(n) if (elen < (n)) goto raw
@@ -333,6 +345,7 @@ int main(int argc, char **argv)
 			if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_ERROR)
 				continue;
 			struct cn_msg *msg = NLMSG_DATA(nlh);
+			track_seq(msg);
 			if (!ready && msg->ack == 42 && msg->len >= HDR && u32(msg->data) == PROC_EVENT_NONE) {
 				printf("{\"ready\":true,\"acked\":true}\n");
 				fflush(stdout);
