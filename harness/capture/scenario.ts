@@ -8,17 +8,11 @@ import * as tar from 'tar';
 import { KphError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import type { GuestSession } from '../ssh/guest.js';
+import type { CapturedText } from './context.js';
 
-export interface RawCapture {
+/** What the guest left in the scenario's folder, and where it is on the host. */
+export interface RawCapture extends CapturedText {
   dir: string;
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  auditFull: string;
-  statusBefore: string;
-  statusAfter: string;
-  listener: string | null;
   flushTimedOut: boolean;
 }
 
@@ -74,9 +68,13 @@ export async function runScenarioInGuest(
     x.on('error', reject);
     x.end(down.stdoutBytes);
   });
-  const read = (f: string) => (existsSync(join(raw, f)) ? readFileSync(join(raw, f), 'utf8') : '');
+  return { ...readCapturedDir(raw, scenario.listener !== false && scenario.listener !== undefined), dir: raw, flushTimedOut: existsSync(join(raw, 'flush-timeout')) };
+}
+
+/** Read the files images/guest-tools/kph-scenario writes (a run's guest/ folder, or a fixture of one). */
+export function readCapturedDir(dir: string, listener = existsSync(join(dir, 'events.jsonl'))): CapturedText {
+  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
   return {
-    dir: raw,
     exitCode: Number(read('exit-code').trim() || -1),
     stdout: read('stdout.txt'),
     stderr: read('stderr.txt'),
@@ -84,8 +82,7 @@ export async function runScenarioInGuest(
     auditFull: read('audit-full.log'),
     statusBefore: read('audit-status-before.txt'),
     statusAfter: read('audit-status-after.txt'),
-    listener: scenario.listener ? read('events.jsonl') : null,
-    flushTimedOut: existsSync(join(raw, 'flush-timeout')),
+    listener: listener ? read('events.jsonl') : null,
   };
 }
 

@@ -1,11 +1,11 @@
 // The expectations of clone-flags on real captures of the three kinds of kernel.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCapture } from '../../harness/test/capture-fixture.js';
+import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fixture = (series: string) => join(import.meta.dirname, 'fixtures', series);
-const failed = (checks: { ok: boolean; name: string }[]) => checks.filter((c) => !c.ok).map((c) => c.name);
+const failed = failedChecks;
 const V1 = { name: 'proc-connector-ns', revision: 'rfc-v1', provides: ['cn-ns-events', 'cn-ns-events:v1'] };
 const V2 = { name: 'proc-connector-ns', revision: 'rfc-v2', provides: ['cn-ns-events', 'cn-ns-events:v2', 'cn-features'] };
 

@@ -1,11 +1,11 @@
 // The expectations of setns-loop on real captures.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCapture } from '../../harness/test/capture-fixture.js';
+import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fixture = (series: string) => join(import.meta.dirname, 'fixtures', series);
-const failed = (checks: { ok: boolean; name: string }[]) => checks.filter((c) => !c.ok).map((c) => c.name);
+const failed = failedChecks;
 
 describe('setns-loop on the baseline capture (N=1000)', () => {
   it('passes: 1000 setns SYSCALL records, one unshare, no namespace events', () => {

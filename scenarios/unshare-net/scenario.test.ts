@@ -1,11 +1,11 @@
 // The expectations of unshare-net on real captures (fixtures/<series>/: what the guest wrote).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCapture } from '../../harness/test/capture-fixture.js';
+import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fixture = (series: string) => join(import.meta.dirname, 'fixtures', series);
-const failed = (checks: { ok: boolean; name: string }[]) => checks.filter((c) => !c.ok).map((c) => c.name);
+const failed = failedChecks;
 
 describe('unshare-net on the baseline capture', () => {
   it('passes every check: events in order, the SYSCALL record, no namespace events', () => {
