@@ -38,7 +38,8 @@ const TOOLS: { name: string; cmd: string; args: string[]; pkg: string; required:
 
 export async function runDoctor(runner: Runner, cache: string, want: 'auto' | 'kvm' | 'tcg' = 'auto'): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
-  const accelP = chooseAccel({ runner, want });
+  // Started now, awaited after the tool checks; a refused --accel kvm becomes a failed check.
+  const accelP = chooseAccel({ runner, want }).catch((e: Error): AccelChoice => ({ accel: 'kvm', reason: `FAILED: ${e.message.split('\n')[0]}`, probeMs: 0 }));
   for (const t of TOOLS) {
     const r = await runner.run(t.cmd, t.args, { allowFailure: true, timeoutMs: 10_000 }).catch(() => null);
     const ok = !!r && r.exitCode === 0;
@@ -56,7 +57,7 @@ export async function runDoctor(runner: Runner, cache: string, want: 'auto' | 'k
     checks.push({ name: 'cache', ok: false, required: true, detail: `${cache}: ${(e as Error).message}` });
   }
   const accel = await accelP;
-  checks.push({ name: 'accelerator', ok: true, required: true, detail: `${accel.accel}: ${accel.reason}` });
+  checks.push({ name: 'accelerator', ok: !accel.reason.startsWith('FAILED: '), required: true, detail: `${accel.accel}: ${accel.reason}` });
   return {
     ok: checks.every((c) => c.ok || !c.required),
     accel: accel.accel,

@@ -1,6 +1,6 @@
 // The `kph` command line: doctor, list, build, boot, run, clean. Maps results and errors to
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildKernel } from '../build/kernel.js';
@@ -22,6 +22,11 @@ import { loadSignature, seriesInRun } from '../diff/load.js';
 import { renderChangesMarkdown, renderChangesText } from '../diff/render.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+/** A positive whole number, or a usage error naming what was given (exit 2). */
+const positiveInt = (v: string) => {
+  if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive whole number, got "${v}".`);
+  return Number(v);
+};
 const accelOption = () => new Option('--accel <accel>', 'accelerator: auto probes KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto');
 const baseOption = () => new Option('--base <spec>', 'kernel source: debian:6.12, tree:PATH or tar:PATH').default(DEFAULT_BASE);
 const seriesOption = () => new Option('-s, --series <spec>', 'baseline, NAME@REV (kernel-patches/NAME/REV), a patch directory or an mbox; repeatable').argParser(collect).default([]);
@@ -81,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('apply a series and build its kernel (cached; prints the bzImage path)')
     .addOption(seriesOption())
     .addOption(baseOption())
-    .option('-j, --jobs <n>', 'make -j', (v) => Number(v))
+    .option('-j, --jobs <n>', 'make -j', positiveInt)
     .action(async (o: { series: string[]; base: string; jobs?: number }) => {
       if (!o.series.length) throw new UsageError('kph build needs --series.');
       const base = await prepareBase(parseBaseSpec(o.base), { runner: realRunner, cache, log: (m) => progress.update(m) });
@@ -163,8 +168,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'results folder (default results/<run-id>)')
     .addOption(baseOption())
     .addOption(accelOption())
-    .option('-j, --jobs <n>', 'make -j', (v) => Number(v))
-    .option('--boot-timeout <seconds>', 'boot-to-SSH deadline (default 180 under TCG, 60 under KVM)', (v) => Number(v))
+    .option('-j, --jobs <n>', 'make -j', positiveInt)
+    .option('--boot-timeout <seconds>', 'boot-to-SSH deadline (default 180 under TCG, 60 under KVM)', positiveInt)
     .option('--append <args>', 'extra kernel command-line arguments (e.g. "loglevel=8")')
     .option('--scenarios-dir <dir>', 'load scenarios from this folder instead of scenarios/')
     .option('--check-formats', 'compare each series\' record formats with results/baselines/ (fails with the diff)')

@@ -51,6 +51,11 @@ describe('chooseAccel', () => {
     expect(Date.now() - started).toBeLessThan(8000);
   });
 
+  it('refuses --accel kvm at once when the probe fails, with the reason', async () => {
+    const qemu = fakeQemu('msr2', `echo "failed to set MSR 0x10a to 0x69" >&2; exit 134`);
+    await expect(chooseAccel({ runner: realRunner, qemu, devKvm, want: 'kvm' })).rejects.toThrow(/--accel kvm was asked for, but QEMU with KVM failed \(exit 134\)/);
+  });
+
   it('does not probe when there is no /dev/kvm, and honours --accel tcg', async () => {
     expect((await chooseAccel({ runner: realRunner, devKvm: join(dir, 'absent') })).reason).toMatch(/does not exist/);
     expect((await chooseAccel({ runner: realRunner, want: 'tcg', devKvm })).accel).toBe('tcg');

@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InfraError } from '../core/errors.js';
 import type { Accel } from '../core/types.js';
 import type { Runner } from '../process/exec.js';
 
@@ -71,7 +72,8 @@ export async function chooseAccel(opts: ProbeOptions): Promise<AccelChoice> {
     const why = r.timedOut
       ? `the KVM probe guest printed nothing within ${deadlineMs} ms (KVM hangs here)`
       : `QEMU with KVM failed (exit ${r.exitCode}): ${stderr.slice(0, 2).join(' / ') || 'no message'}`;
-    if (want === 'kvm') return done('kvm', `KVM forced although ${why}`);
+    // Booting under a KVM that failed the probe only hangs until the boot deadline: say so now.
+    if (want === 'kvm') throw new InfraError('vm', `--accel kvm was asked for, but ${why}.`, { hint: 'Use --accel auto (or tcg) on this host, or fix KVM first (`kph doctor` shows the probe).' });
     return done('tcg', `${devKvm} exists but ${why}; using TCG`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
