@@ -325,14 +325,14 @@ export async function runMatrix(req: RunRequest, deps: RunDeps): Promise<RunOutc
     for (const plan of plans) {
       const captured = runs.filter((r) => r.series === plan.series.name && r.revision === plan.series.revision && (r.verdict === 'pass' || r.verdict === 'fail'));
       if (!captured.length) continue;
-      writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'); // read by signatureFromRun
+      writeSummary(outDir, summary); // read by signatureFromRun
       const check = checkBaseline(signatureFromRun(outDir, plan.label));
       const none = { build: 0, boot: 0, scenario: 0 };
       if (check.status === 'missing') record(plan, 'format-baseline', 'skip', [{ message: `no committed baseline ${relative(resultsDir, check.file)}: run \`kph formats update ${outDir}\`` }], none);
       else record(plan, 'format-baseline', check.status === 'match' ? 'pass' : 'fail', check.changes.map((c) => ({ message: `record formats differ from ${relative(resultsDir, check.file)}: ${c.scenario}: ${c.message}` })), none);
     }
   }
-  writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'); // read by compareRevisions
+  writeSummary(outDir, summary); // read by compareRevisions
   const diffs = req.compare ? compareRevisions(outDir, plans.map((p) => p.label), summary) : [];
   writeReports(outDir, summary, diffs);
   return { summary, outDir, exitCode: exitCodeFor(runs.map((r) => r.verdict)) };
@@ -359,8 +359,12 @@ export function compareRevisions(outDir: string, labels: string[], summary: Summ
 }
 
 /** summary.json, junit.xml, results.ktap, report.md, report.html (+ formats-diff.*, GitHub output). */
-export function writeReports(outDir: string, summary: Summary, diffs: FormatDiff[] = [], env = process.env): void {
+function writeSummary(outDir: string, summary: Summary): void {
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+}
+
+export function writeReports(outDir: string, summary: Summary, diffs: FormatDiff[] = [], env = process.env): void {
+  writeSummary(outDir, summary);
   writeFileSync(join(outDir, 'junit.xml'), renderJunit(summary));
   writeFileSync(join(outDir, 'results.ktap'), renderKtap(summary));
   let md = renderMarkdown(summary);
