@@ -10,7 +10,7 @@ import type { BaseTree, Series } from '../core/types.js';
 import { findDroppedOptions, mergeFragments, parseKconfig, renderFragment, type FragmentSource } from '../config/kconfig.js';
 import { countBuildSteps, extractBuildErrors } from '../parse/build-log.js';
 import type { Runner } from '../process/exec.js';
-import { workDir } from '../patch/apply.js';
+import { workDir } from '../core/paths.js';
 
 export interface BuildRequest {
   base: BaseTree;

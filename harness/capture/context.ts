@@ -5,20 +5,9 @@ import type { Series } from '../core/types.js';
 import { groupAuditEvents, parseAuditLog, sliceBetweenMarkers } from '../parse/audit.js';
 import { parseAuditctlStatus } from '../parse/auditctl.js';
 import { parseListenerOutput } from '../parse/cn.js';
-import { parseNotes } from './scenario.js';
+import { parseNotes, type CapturedText } from '../core/captured.js';
 
-/** The text files images/guest-tools/kph-scenario leaves behind. */
-export interface CapturedText {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  auditFull: string;
-  statusBefore: string;
-  statusAfter: string;
-  /** The listener's NDJSON, or null when the scenario ran none. */
-  listener: string | null;
-}
+export type { CapturedText };
 
 export function buildContext(series: Pick<Series, 'name' | 'revision' | 'meta'>, params: Record<string, ParamValue>, id: string, raw: CapturedText): ScenarioContext {
   const all = parseAuditLog(raw.auditFull, series.meta.records);

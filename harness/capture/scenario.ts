@@ -1,19 +1,25 @@
-// Run one scenario in the guest with capture around it (images/guest-tools/kph-scenario does
-// the guest side: audit rules, listener, begin/end markers, flush) and bring the files back.
+// The capture around one scenario: upload the scenario to the guest (images/guest-tools/
+// kph-scenario does the guest side: audit rules, listener, begin/end markers, flush) and bring
+// its folder back. The guest stage (harness/guest/) decides when, and what to do on a hang.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar';
+import { parseNotes, type CapturedText } from '../core/captured.js';
 import { KphError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import type { GuestSession } from '../ssh/guest.js';
-import type { CapturedText } from './context.js';
+
+export { parseNotes };
 
 /** What the guest left in the scenario's folder, and where it is on the host. */
 export interface RawCapture extends CapturedText {
   dir: string;
+  /** The end marker never reached auditd's log. */
   flushTimedOut: boolean;
+  /** kph-scenario's own `timeout` stopped the script (the second line of defence). */
+  scriptTimedOut: boolean;
 }
 
 /** Shell-quote a parameter value for the guest's env file. */
@@ -30,35 +36,37 @@ export function renderEnv(params: Record<string, ParamValue>): string {
     .join('');
 }
 
-export async function runScenarioInGuest(
-  session: GuestSession,
-  scenario: Scenario,
-  params: Record<string, ParamValue>,
-  id: string,
-  outDir: string,
-  timeoutMs: number,
-): Promise<RawCapture> {
+/** The guest folder of a scenario (names are [a-z0-9-], checked when scenarios load). */
+export function guestDirOf(scenario: string): string {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(scenario)) throw new KphError('E_USAGE', 'scenario', `Scenario name "${scenario}" may only hold a-z, 0-9 and -.`);
+  return `/tmp/kph/${scenario}`;
+}
+
+/** Put script.sh, env, rules, listen and timeout into the scenario's guest folder. */
+export async function uploadScenario(session: GuestSession, scenario: Scenario, params: Record<string, ParamValue>, guestTimeoutSec: number): Promise<string> {
+  const guestDir = guestDirOf(scenario.name);
   const stage = mkdtempSync(join(tmpdir(), 'kph-upload-'));
-  const guestDir = `/tmp/kph/${id}`;
   try {
     writeFileSync(join(stage, 'script.sh'), scenario.script);
     writeFileSync(join(stage, 'env'), renderEnv(params));
     writeFileSync(join(stage, 'rules'), (scenario.auditRules ?? []).join('\n') + '\n');
-    const files = ['script.sh', 'env', 'rules'];
+    writeFileSync(join(stage, 'timeout'), `${guestTimeoutSec}\n`);
+    const files = ['script.sh', 'env', 'rules', 'timeout'];
     if (scenario.listener) {
       writeFileSync(join(stage, 'listen'), (scenario.listener.args ?? []).join(' ') + '\n');
       files.push('listen');
     }
-    const up = await session.execWithInput(`rm -rf ${guestDir} && mkdir -p ${guestDir} && tar -x -C ${guestDir}`, Readable.from(tar.c({ cwd: stage, portable: true }, files)));
+    const up = await session.execWithInput(`rm -rf '${guestDir}' && mkdir -p '${guestDir}' && tar -x -C '${guestDir}'`, Readable.from(tar.c({ cwd: stage, portable: true }, files)));
     if (up.code !== 0) throw new KphError('E_UPLOAD', 'capture', `Uploading the scenario to the guest failed: ${up.stderr.trim()}`);
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
-  const run = await session.exec(`kph-scenario ${guestDir}`, { timeoutMs });
-  if (run.code !== 0) {
-    throw new KphError('E_CAPTURE', 'capture', `The guest's scenario runner failed (exit ${run.code}): ${(run.stderr || run.stdout).trim().split('\n').slice(-5).join(' / ')}`);
-  }
-  const down = await session.exec(`tar -c -C ${guestDir} .`, { timeoutMs: 120_000 });
+  return guestDir;
+}
+
+/** Bring the guest folder back into `<outDir>/guest` and read it. */
+export async function downloadCapture(session: GuestSession, guestDir: string, outDir: string, listener: boolean, timeoutMs = 120_000): Promise<RawCapture> {
+  const down = await session.exec(`tar -c -C '${guestDir}' .`, { timeoutMs });
   if (down.code !== 0) throw new KphError('E_DOWNLOAD', 'capture', `Fetching the scenario's files failed: ${down.stderr.trim()}`);
   const raw = join(outDir, 'guest');
   mkdirSync(raw, { recursive: true });
@@ -68,7 +76,12 @@ export async function runScenarioInGuest(
     x.on('error', reject);
     x.end(down.stdoutBytes);
   });
-  return { ...readCapturedDir(raw, scenario.listener !== false && scenario.listener !== undefined), dir: raw, flushTimedOut: existsSync(join(raw, 'flush-timeout')) };
+  return readRawCapture(raw, listener);
+}
+
+/** A guest folder on the host (a run's, or a fixture) as a RawCapture. */
+export function readRawCapture(dir: string, listener = existsSync(join(dir, 'events.jsonl')) || existsSync(join(dir, 'listen'))): RawCapture {
+  return { ...readCapturedDir(dir, listener), dir, flushTimedOut: existsSync(join(dir, 'flush-timeout')), scriptTimedOut: existsSync(join(dir, 'script-timeout')) };
 }
 
 /** Read the files images/guest-tools/kph-scenario writes (a run's guest/ folder, or a fixture of one). */
@@ -84,14 +97,4 @@ export function readCapturedDir(dir: string, listener = existsSync(join(dir, 'ev
     statusAfter: read('audit-status-after.txt'),
     listener: listener ? read('events.jsonl') : null,
   };
-}
-
-/** `KPH name=value` lines from the guest script's stdout. */
-export function parseNotes(stdout: string): Record<string, string[]> {
-  const notes: Record<string, string[]> = {};
-  for (const line of stdout.split('\n')) {
-    const m = /^KPH ([\w.-]+)=(.*)$/.exec(line);
-    if (m) (notes[m[1]!] ??= []).push(m[2]!);
-  }
-  return notes;
 }

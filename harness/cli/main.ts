@@ -1,18 +1,22 @@
 // The `kph` command line: doctor, list, build, boot, run, clean. Maps results and errors to
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildKernel } from '../build/kernel.js';
 import { KphError, UsageError } from '../core/errors.js';
+import { seriesLabel } from '../core/label.js';
 import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
-import { baseConfigFragment, cacheDir } from '../core/paths.js';
+import { cacheDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
+import { bootGuest } from '../guest/guest.js';
 import { ensureGuestImage } from '../image/guest.js';
-import { prepareSeriesTree } from '../patch/apply.js';
-import { listBundledSeries, resolveSeries, seriesLabel } from '../patch/series.js';
+import { produceKernel, type Kernel } from '../kernel/kernel.js';
+import { listBundledSeries, resolveSeries } from '../patch/series.js';
 import { realRunner, stopAllManaged } from '../process/exec.js';
-import { createProgress } from '../report/progress.js';
-import { bootGuest, runMatrix } from '../run/pipeline.js';
+import { createProgress, silentProgress } from '../report/progress.js';
+import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS } from '../report/reporter.js';
+import { readSummary, rejudgeRun } from '../run/rejudge.js';
+import type { RunLoop } from '../run/run.js';
+import { runMatrix } from '../run/stages.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { runDoctor } from './doctor.js';
@@ -39,6 +43,16 @@ export async function main(argv: string[]): Promise<number> {
   const progress = createProgress();
   const cache = cacheDir();
   let exitCode = 0;
+  /** The one kernel of (base, series): what `kph run` tests is what `kph build` and `kph boot` give. */
+  const kernelFor = async (series: ReturnType<typeof resolveSeries>, baseSpec: string, jobs?: number): Promise<Kernel> => {
+    const base = await prepareBase(parseBaseSpec(baseSpec), { runner: realRunner, cache, log: (m) => progress.update(m) });
+    const logDir = join(cache, 'logs', series.id);
+    mkdirSync(logDir, { recursive: true });
+    progress.start(`${seriesLabel(series)}: applying ${series.patches.length} patch(es)`);
+    const k = await produceKernel({ base, series, cache, logDir, jobs, onProgress: (t) => progress.update(t) }, realRunner);
+    progress.succeed(`${seriesLabel(series)}: ${k.cached ? 'already built' : `built in ${(k.buildMs / 1000).toFixed(0)} s`}`);
+    return k;
+  };
   const program = new Command('kph')
     .description('Build kernels carrying namespace/audit patch series, boot them in QEMU, and check the audit records and proc-connector events they emit.')
     .exitOverride()
@@ -89,30 +103,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('-j, --jobs <n>', 'make -j', positiveInt)
     .action(async (o: { series: string[]; base: string; jobs?: number }) => {
       if (!o.series.length) throw new UsageError('kph build needs --series.');
-      const base = await prepareBase(parseBaseSpec(o.base), { runner: realRunner, cache, log: (m) => progress.update(m) });
-      for (const spec of o.series) {
-        const series = resolveSeries(spec);
-        const logDir = join(cache, 'logs', series.id);
-        const tree = await prepareSeriesTree(base, series, { runner: realRunner, cache, logFile: join(logDir, 'apply.log') });
-        progress.start(`${seriesLabel(series)}: building`);
-        const b = await buildKernel(
-          {
-            base,
-            series,
-            srcDir: tree.dir,
-            cache,
-            logDir,
-            jobs: o.jobs,
-            fragments: [
-              { origin: 'harness base', text: readFileSync(baseConfigFragment, 'utf8') },
-              { origin: `series ${seriesLabel(series)}`, text: series.meta.config.join('\n') },
-            ],
-            onProgress: (n) => progress.update(`${seriesLabel(series)}: building (${n} objects)`),
-          },
-          realRunner,
-        );
-        progress.succeed(`${seriesLabel(series)}: ${b.cached ? 'already built' : `built in ${(b.durationMs / 1000).toFixed(0)} s`}`);
-        process.stdout.write(`${b.bzImage}\n`);
+      const series = o.series.map((spec) => resolveSeries(spec)); // every series checked before anything is built
+      for (const one of series) {
+        const k = await kernelFor(one, o.base, o.jobs);
+        process.stdout.write(`${k.bzImage}\n`);
       }
     });
 
@@ -126,14 +120,8 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string }) => {
       if (o.series.length !== 1) throw new UsageError('kph boot takes exactly one --series.');
       const series = resolveSeries(o.series[0]!);
-      const base = await prepareBase(parseBaseSpec(o.base), { runner: realRunner, cache });
+      const b = await kernelFor(series, o.base);
       const logDir = join(cache, 'logs', series.id);
-      const tree = await prepareSeriesTree(base, series, { runner: realRunner, cache, logFile: join(logDir, 'apply.log') });
-      progress.start(`${seriesLabel(series)}: building`);
-      const b = await buildKernel(
-        { base, series, srcDir: tree.dir, cache, logDir, fragments: [{ origin: 'harness base', text: readFileSync(baseConfigFragment, 'utf8') }, { origin: 'series', text: series.meta.config.join('\n') }], onProgress: (n) => progress.update(`building (${n} objects)`) },
-        realRunner,
-      );
       progress.succeed(`kernel: ${b.bzImage}`);
       progress.start('guest image');
       const image = await ensureGuestImage({ runner: realRunner, cache, log: (m) => progress.update(m) });
@@ -141,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
       const accel = await chooseAccel({ runner: realRunner, want: o.accel });
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');
-      const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), name: `kph/boot/${seriesLabel(series)}` });
+      const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), name: `kph/boot/${series.id.replace(/[^\w@.-]/g, '_')}` });
       progress.succeed(`guest answered in ${(guest.bootMs / 1000).toFixed(1)} s (console: ${join(logDir, 'console.log')})`);
       try {
         if (o.command) {
@@ -174,17 +162,73 @@ export async function main(argv: string[]): Promise<number> {
     .option('--scenarios-dir <dir>', 'load scenarios from this folder instead of scenarios/')
     .option('--check-formats', 'compare each series\' record formats with results/baselines/ (fails with the diff)')
     .option('--compare', 'show format diffs between consecutive revisions and against baseline')
-    .option('--json', 'print summary.json to stdout')
-    .action(async (o: { checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; json?: boolean }) => {
+    .option('--reporter <name>', `reporter (repeatable; default all): ${Object.keys(BUILTIN_REPORTERS).filter((n) => n !== 'summary').join(', ')}; summary.json is always written`, collect, [] as string[])
+    .option('--json', 'print summary.json to stdout (and nothing else)')
+    .action(async (o: { checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
+      const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
+      if (unknown.length) throw new UsageError(`Unknown reporter ${unknown.join(', ')}.`, { hint: `Built-in: ${Object.keys(BUILTIN_REPORTERS).join(', ')}` });
+      // Ctrl-C or SIGTERM: every report for what ran (interrupted: true), then exit 130; the
+      // process layer's own handler (registered later) kills QEMU and make on the way out.
+      let loop: RunLoop | null = null;
+      const onSignal = (sig: NodeJS.Signals) => {
+        loop?.interrupt();
+        process.stderr.write(`kph: ${sig}: reports written for what ran\n`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare },
-        { runner: realRunner, progress },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS },
+        { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
-      else process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
+      else if (existsSync(join(r.outDir, 'report.md'))) process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
+      else process.stdout.write(`\nResults: ${r.outDir}\n`);
       exitCode = r.exitCode;
+    });
+
+  program
+    .command('judge')
+    .description('judge a results folder again with the current scenario code: new verdicts, checks.json and reports; no build, no boot')
+    .argument('<run>', 'results folder of a run')
+    .option('--scenarios-dir <dir>', 'load scenarios from this folder instead of scenarios/')
+    .option('--json', 'print the new summary.json to stdout')
+    .action(async (run: string, o: { scenariosDir?: string; json?: boolean }) => {
+      const outDir = resolve(run);
+      const reporters = createReporters(DEFAULT_REPORTERS.filter((n) => n !== 'progress'), { outDir, progress: silentProgress, env: process.env, textOut: o.json ? process.stderr : process.stdout });
+      const r = await rejudgeRun(outDir, { scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, reporters, onReporterError: (n, phase, e) => progress.fail(`reporter ${n} failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`) });
+      if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
+      else {
+        for (const c of r.changes) process.stdout.write(`${c.series} · ${c.scenario}: ${c.from} → ${c.to}\n`);
+        process.stdout.write(`${r.summary.runs.length} result(s) judged again, ${r.changes.length} verdict(s) changed; reports in ${outDir}\n`);
+      }
+      exitCode = r.exitCode;
+    });
+
+  program
+    .command('fixture')
+    .description('copy a run\'s captured guest folder into a scenario\'s test fixtures (scenarios/<name>/fixtures/<series>)')
+    .argument('<run>', 'results folder of a run')
+    .argument('<scenario>', 'scenario name')
+    .option('-s, --series <label>', 'series (when the run holds several)')
+    .option('--scenarios-dir <dir>', 'scenarios folder (default scenarios/)')
+    .action((run: string, scenario: string, o: { series?: string; scenariosDir?: string }) => {
+      const summary = readSummary(resolve(run));
+      const rows = summary.runs.filter((r) => r.scenario === scenario && (!o.series || seriesLabel({ name: r.series, revision: r.revision }) === o.series) && existsSync(join(run, r.dir, 'guest')));
+      if (!rows.length) throw new UsageError(`${run} has no captured ${scenario}${o.series ? ` for ${o.series}` : ''}.`);
+      if (rows.length > 1) throw new UsageError(`${run} has ${scenario} for several series (${rows.map((r) => seriesLabel({ name: r.series, revision: r.revision })).join(', ')}): say which with --series.`);
+      const row = rows[0]!;
+      const root = o.scenariosDir ? resolve(o.scenariosDir) : defaultScenariosDir;
+      if (!existsSync(join(root, scenario, 'scenario.ts'))) throw new UsageError(`No scenario ${scenario} in ${root}.`);
+      const dest = join(root, scenario, 'fixtures', seriesLabel({ name: row.series, revision: row.revision }).replace(/[^\w@.-]/g, '_'));
+      rmSync(dest, { recursive: true, force: true });
+      mkdirSync(dest, { recursive: true });
+      cpSync(join(run, row.dir, 'guest'), dest, { recursive: true });
+      process.stdout.write(`${dest}\n`);
     });
 
   program

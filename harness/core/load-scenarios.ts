@@ -37,12 +37,20 @@ export function resolveParams(scenarios: Scenario[], overrides: string[]): Map<s
     const m = /^(?:([\w-]+)\.)?(\w+)=(.*)$/.exec(o);
     if (!m) throw new UsageError(`--param ${o}: expected NAME=VALUE or SCENARIO.NAME=VALUE.`);
     const [, scen, key, raw] = m as unknown as [string, string | undefined, string, string];
-    const value: ParamValue = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
     const targets = scenarios.filter((s) => (scen ? s.name === scen : true) && s.params && key in s.params);
     if (targets.length === 0) {
       throw new UsageError(`--param ${o}: no selected scenario has a parameter "${key}"${scen ? ` (scenario ${scen})` : ''}.`);
     }
-    for (const t of targets) out.get(t.name)![key] = value;
+    for (const t of targets) out.get(t.name)![key] = typedParam(o, t.name, key, t.params![key]!, raw);
   }
   return out;
+}
+
+/** A --param value converted to the type of the scenario's default, or a usage error. */
+export function typedParam(option: string, scenario: string, key: string, def: ParamValue, raw: string): ParamValue {
+  if (typeof def === 'string') return raw;
+  const integer = Number.isInteger(def);
+  const ok = integer ? /^-?\d+$/.test(raw) : /^-?\d+(\.\d+)?$/.test(raw);
+  if (!ok) throw new UsageError(`--param ${option}: ${scenario}.${key} takes ${integer ? 'a whole number' : 'a number'} (its default is ${def}), got "${raw}".`);
+  return Number(raw);
 }

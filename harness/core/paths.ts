@@ -10,6 +10,11 @@ export const imagesDir = join(repoRoot, 'images');
 export const resultsDir = join(repoRoot, 'results');
 export const baseConfigFragment = join(repoRoot, 'harness', 'config', 'base.config');
 
+/** A (base, series) work folder in the cache: src/ (the patched tree) and build/ (O=). */
+export function workDir(cache: string, base: { dir: string }, series: { id: string }): string {
+  return join(cache, 'work', base.dir.split('/').pop()!, series.id);
+}
+
 /** The cache (unpacked bases, patched trees, builds, images): KPH_CACHE_DIR or ~/.cache/kph. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KPH_CACHE_DIR) return resolve(env.KPH_CACHE_DIR);

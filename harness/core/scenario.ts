@@ -6,8 +6,14 @@ import type { AuditEvent, AuditRecord, AuditStatus, CnEvent, CnSummary, Failure,
 export type ParamValue = number | string;
 
 export interface ScenarioNeeds {
-  /** Kconfig lines the scenario needs in the kernel (checked after olddefconfig). */
+  /**
+   * Kconfig lines the scenario needs in the kernel. Checked against the series' kernel, never
+   * merged into it (one kernel per base, series and profile): a scenario whose option the
+   * kernel lacks is skipped with the option named.
+   */
   config?: string[];
+  /** Kernel selftests (harness/image/selftests.ts) built against the series' tree and uploaded after each boot. */
+  selftests?: ('connector')[];
   /** Run only on series that provide all of these; others get verdict skip. */
   capabilities?: string[];
 }
@@ -56,7 +62,10 @@ export interface Scenario {
    * that never promised them): return a reason to skip, or true to run.
    */
   appliesTo?(provides: Set<string>): true | string;
-  /** Defaults; `--param scenario.key=value` overrides. */
+  /**
+   * Defaults; `--param scenario.key=value` overrides. The default's type is the parameter's
+   * type: a number default takes only numbers (an integer default only integers).
+   */
   params?: Record<string, ParamValue>;
   /** auditctl rule lines loaded for the scenario and removed after it. */
   auditRules?: string[];

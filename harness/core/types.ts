@@ -54,18 +54,9 @@ export interface Series {
   source: string | null;
 }
 
-export type Verdict =
-  | 'pass'
-  | 'fail'
-  | 'crash'
-  | 'apply-error'
-  | 'config-error'
-  | 'build-error'
-  | 'infra-error'
-  | 'inconclusive'
-  | 'skip';
+export type { Verdict } from './summary.js';
 
-export type Accel = 'kvm' | 'tcg';
+export type { Accel } from './summary.js';
 
 /** One field of an audit record, in the order the kernel wrote it. */
 export interface AuditField {
@@ -127,35 +118,4 @@ export interface CnSummary {
   features: string | null;
 }
 
-export interface Failure {
-  message: string;
-  /** Records, events or console lines that show the failure. */
-  excerpt?: string[];
-}
-
-export interface RunDurations {
-  build: number;
-  boot: number;
-  scenario: number;
-}
-
-export interface RunResult {
-  series: string;
-  revision: string | null;
-  scenario: string;
-  verdict: Verdict;
-  failures: Failure[];
-  durationsMs: RunDurations;
-  /** Figures the scenario measured (events per second, ...). */
-  metrics?: Record<string, number>;
-  /** Relative to the results folder. */
-  dir: string;
-}
-
-export interface Summary {
-  base: { spec: string; version: string };
-  accel: Accel;
-  accelReason?: string;
-  startedAt: string;
-  runs: RunResult[];
-}
+export type { Failure, FailureCode, RunDurations, RunResult, SeriesEntry, Summary } from './summary.js';

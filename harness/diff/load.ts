@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { AuditRecord, CnEvent, Summary } from '../core/types.js';
-import { seriesLabel } from '../patch/series.js';
+import { seriesLabel } from '../core/label.js';
 import { scenarioSignature, type FormatSignature } from './signature.js';
 
 function readJsonl<T>(file: string): T[] {

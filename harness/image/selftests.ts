@@ -16,9 +16,6 @@ import * as tar from 'tar';
 import type { Runner } from '../process/exec.js';
 import type { GuestSession } from '../ssh/guest.js';
 
-/** Scenarios that run a selftest binary: the pipeline builds and uploads only for them. */
-export const SELFTEST_SCENARIOS = ['cn-selftest'];
-
 /** Where the binaries (or build-error.txt) are in the guest. */
 export const GUEST_SELFTEST_DIR = '/tmp/kph-selftests';
 

@@ -7,6 +7,9 @@ import { ApplyError } from '../core/errors.js';
 import type { BaseTree, Series } from '../core/types.js';
 import { parsePatchOutput, touchedFiles } from '../parse/patch.js';
 import type { Runner } from '../process/exec.js';
+import { workDir } from '../core/paths.js';
+
+export { workDir };
 
 interface TreeState {
   baseContentId: string;
@@ -52,9 +55,6 @@ function putFile(from: string | null, to: string): void {
  * to its source is the same ("../src"), so ccache (CCACHE_BASEDIR = the cache) hits across
  * series for every object whose inputs the series did not change.
  */
-export function workDir(cache: string, base: BaseTree, series: Series): string {
-  return join(cache, 'work', base.dir.split('/').pop()!, series.id);
-}
 
 export function seriesTreeDir(cache: string, base: BaseTree, series: Series): string {
   return join(workDir(cache, base, series), 'src');

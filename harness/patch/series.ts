@@ -140,6 +140,4 @@ export function resolveSeries(spec: string, root = patchesDir): Series {
 }
 
 /** "baseline", "ns-serial@v5" or the path name: how reports name a series. */
-export function seriesLabel(s: Pick<Series, 'name' | 'revision'>): string {
-  return s.revision ? `${s.name}@${s.revision}` : s.name;
-}
+export { seriesLabel } from '../core/label.js';

@@ -4,6 +4,10 @@ import { relativeToBaseline, renderJunit, renderKtap, renderMarkdown } from './f
 
 const d = { build: 283_000, boot: 6_400, scenario: 2_100 };
 const summary: Summary = {
+  schemaVersion: 2,
+  kph: { version: '0.1.0' },
+  complete: true,
+  series: [],
   base: { spec: 'debian:6.12', version: '6.12.117' },
   accel: 'tcg',
   accelReason: '/dev/kvm exists but QEMU with KVM failed (exit 134)',

@@ -1,7 +1,8 @@
 // Results as text: junit.xml for CI, KTAP for kernel people, a Markdown report for humans.
 // Pure functions of the summary.
 import type { RunResult, Summary, Verdict } from '../core/types.js';
-import { seriesLabel } from '../patch/series.js';
+import { seriesLabel } from '../core/label.js';
+import { SERIES_FAULTS } from '../core/summary.js';
 
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
@@ -18,7 +19,7 @@ function bySeries(summary: Summary): Map<string, RunResult[]> {
   return m;
 }
 
-const FAILING: Verdict[] = ['fail', 'crash', 'apply-error', 'config-error', 'build-error'];
+const FAILING: readonly Verdict[] = SERIES_FAULTS;
 
 export function renderJunit(summary: Summary): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
@@ -60,7 +61,7 @@ export function renderKtap(summary: Summary): string {
 }
 
 const ICON: Record<Verdict, string> = {
-  pass: 'pass', fail: '**FAIL**', crash: '**CRASH**', 'apply-error': '**apply-error**', 'config-error': '**config-error**',
+  pass: 'pass', fail: '**FAIL**', crash: '**CRASH**', timeout: '**TIMEOUT**', 'boot-error': '**boot-error**', 'apply-error': '**apply-error**', 'config-error': '**config-error**',
   'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip',
 };
 

@@ -1,7 +1,7 @@
 // GitHub Actions: error annotations for the first failures and a summary for the job page,
 // when GITHUB_ACTIONS is set. Pure rendering; the caller writes stdout and $GITHUB_STEP_SUMMARY.
 import type { Summary } from '../core/types.js';
-import { seriesLabel } from '../patch/series.js';
+import { seriesLabel } from '../core/label.js';
 
 /** `::error title=...::message` lines (workflow commands), at most `max`. */
 export function githubAnnotations(summary: Summary, max = 10): string[] {

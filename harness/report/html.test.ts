@@ -6,6 +6,10 @@ import { renderHtml } from './html.js';
 
 const d = { build: 64_000, boot: 6_600, scenario: 2_500 };
 const summary: Summary = {
+  schemaVersion: 2,
+  kph: { version: '0.1.0' },
+  complete: true,
+  series: [],
   base: { spec: 'debian:6.12', version: '6.12.117' },
   accel: 'tcg',
   accelReason: 'KVM hangs',

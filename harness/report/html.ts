@@ -4,7 +4,7 @@
 import type { RunResult, Summary, Verdict } from '../core/types.js';
 import type { FormatChange } from '../diff/compare.js';
 import type { FormatSignature } from '../diff/signature.js';
-import { seriesLabel } from '../patch/series.js';
+import { seriesLabel } from '../core/label.js';
 
 export interface FormatDiff {
   from: string;
@@ -20,7 +20,7 @@ const anchor = (r: RunResult) => `r-${label(r)}-${r.scenario}`.replace(/[^\w-]/g
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const COLOURS: Record<Verdict, string> = {
-  pass: '#1a7f37', fail: '#cf222e', crash: '#8250df', 'apply-error': '#bc4c00', 'config-error': '#bc4c00', 'build-error': '#bc4c00',
+  pass: '#1a7f37', fail: '#cf222e', crash: '#8250df', timeout: '#8250df', 'boot-error': '#8250df', 'apply-error': '#bc4c00', 'config-error': '#bc4c00', 'build-error': '#bc4c00',
   'infra-error': '#57606a', inconclusive: '#9a6700', skip: '#8c959f',
 };
 

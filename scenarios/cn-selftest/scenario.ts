@@ -11,7 +11,7 @@ import { defineScenario, type Check } from '../../harness/core/scenario.js';
 export default defineScenario({
   name: 'cn-selftest',
   description: "the tree's connector selftest (proc_filter, unfiltered and -f) built against the series' headers",
-  needs: { config: ['CONFIG_CONNECTOR=y', 'CONFIG_PROC_EVENTS=y'] },
+  needs: { config: ['CONFIG_CONNECTOR=y', 'CONFIG_PROC_EVENTS=y'], selftests: ['connector'] },
   listener: false,
   script: `
 d=/tmp/kph-selftests

@@ -11,7 +11,7 @@ describe('decideVerdict', () => {
   });
   it('fails with the failed checks', () => {
     const v = decideVerdict({ checks: [pass, fail], auditBefore: okStatus, auditAfter: okStatus, cn: null, splats: [], flushTimedOut: false });
-    expect(v).toEqual({ verdict: 'fail', failures: [{ message: 'y: expected 1, got 0', excerpt: undefined }] });
+    expect(v).toEqual({ verdict: 'fail', failures: [{ code: 'E_CHECK', message: 'y: expected 1, got 0', excerpt: undefined }] });
   });
   it('is inconclusive, never pass, when audit lost records', () => {
     const v = decideVerdict({ checks: [pass], auditBefore: okStatus, auditAfter: { ...okStatus, lost: 5 }, cn: null, splats: [], flushTimedOut: false });
@@ -36,5 +36,32 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(['infra-error', 'inconclusive'])).toBe(3);
     expect(exitCodeFor(['infra-error', 'apply-error'])).toBe(1);
     expect(exitCodeFor(['crash'])).toBe(1);
+  });
+});
+
+describe('decideVerdict: capture health', () => {
+  it('is inconclusive, never pass, when the listener never got its subscription ack', () => {
+    const v = decideVerdict({ checks: [pass], auditBefore: okStatus, auditAfter: okStatus, cn: { events: 0, enobufs: 0, seqGaps: 0, features: null }, listenerReady: false, splats: [], flushTimedOut: false });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.failures[0]).toMatchObject({ code: 'E_LISTENER' });
+  });
+  it('is inconclusive when the end marker never reached the log', () => {
+    const v = decideVerdict({ checks: [pass], auditBefore: okStatus, auditAfter: okStatus, cn: null, splats: [], flushTimedOut: true });
+    expect(v).toMatchObject({ verdict: 'inconclusive', failures: [{ code: 'E_MARKER' }] });
+  });
+  it('is inconclusive, not fail, when records were lost and a check failed', () => {
+    const v = decideVerdict({ checks: [fail], auditBefore: okStatus, auditAfter: { ...okStatus, lost: 1 }, cn: null, splats: [], flushTimedOut: false });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.failures.map((f) => f.code)).toEqual(['E_LOST', 'E_CHECK']);
+  });
+});
+
+describe('exitCodeFor', () => {
+  it('counts timeout and boot-error as the series\' fault', () => {
+    expect(exitCodeFor(['pass', 'timeout'])).toBe(1);
+    expect(exitCodeFor(['boot-error'])).toBe(1);
+    expect(exitCodeFor(['pass', 'infra-error', 'inconclusive'])).toBe(3);
+    expect(exitCodeFor(['pass', 'inconclusive', 'skip'])).toBe(4);
+    expect(exitCodeFor(['pass', 'skip'])).toBe(0);
   });
 });

@@ -1,0 +1,122 @@
+// summary.json, the contract CI jobs read: its zod schema is the one definition of the result
+// types, and results/summary.schema.json is generated from it (`npm run schema`; a unit test
+// fails when the committed file is stale).
+import { z } from 'zod/v4';
+
+export const SUMMARY_SCHEMA_VERSION = 2;
+
+export const VERDICTS = [
+  'pass',
+  'fail',
+  'crash',
+  'timeout',
+  'boot-error',
+  'apply-error',
+  'config-error',
+  'build-error',
+  'infra-error',
+  'inconclusive',
+  'skip',
+] as const;
+export const verdictSchema = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof verdictSchema>;
+
+/** Verdicts that are the series' fault (exit 1). */
+export const SERIES_FAULTS: readonly Verdict[] = ['fail', 'crash', 'timeout', 'boot-error', 'apply-error', 'config-error', 'build-error'];
+
+/**
+ * Stable codes for what went wrong, one per failure: CI jobs and dashboards match on these,
+ * never on message text.
+ */
+export const FAILURE_CODES = [
+  'E_CHECK', // a scenario check failed
+  'E_EXPECT', // the scenario's expect() threw on what was captured
+  'E_SPLAT', // the console showed a kernel splat (oops, BUG, WARNING, lockdep, hung task, ...)
+  'E_GUEST_DIED', // QEMU exited during the scenario without a recognised splat
+  'E_TIMEOUT', // the guest script did not finish in its time
+  'E_LOST', // audit records or connector events were lost: nothing can be concluded
+  'E_MARKER', // the capture window's end marker never reached the log
+  'E_LISTENER', // the connector listener never got its subscription ack
+  'E_APPLY',
+  'E_CONFIG',
+  'E_BUILD',
+  'E_BOOT', // the series' kernel never reached the guest's ready line (the base's kernel does)
+  'E_INFRA', // not the kernel's fault: a tool, QEMU, SSH, the image
+  'E_SKIP',
+  'E_FORMAT', // record formats differ from the committed baseline
+] as const;
+export const failureCodeSchema = z.enum(FAILURE_CODES);
+export type FailureCode = z.infer<typeof failureCodeSchema>;
+
+export const failureSchema = z.object({
+  code: failureCodeSchema.optional(),
+  message: z.string(),
+  /** Records, events or console lines that show the failure. */
+  excerpt: z.array(z.string()).optional(),
+});
+export type Failure = z.infer<typeof failureSchema>;
+
+export const durationsSchema = z.object({ build: z.number(), boot: z.number(), scenario: z.number() });
+export type RunDurations = z.infer<typeof durationsSchema>;
+
+export const runResultSchema = z.object({
+  series: z.string(),
+  revision: z.string().nullable(),
+  scenario: z.string(),
+  verdict: verdictSchema,
+  failures: z.array(failureSchema),
+  durationsMs: durationsSchema,
+  /** Figures the scenario measured (events per second, ...). */
+  metrics: z.record(z.string(), z.number()).optional(),
+  /** Said about the run but not part of the verdict (the audit backlog throttled the scenario, ...). */
+  notes: z.array(z.string()).optional(),
+  /** The parameters the scenario ran with. */
+  params: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+  /** Relative to the results folder. */
+  dir: z.string(),
+});
+export type RunResult = z.infer<typeof runResultSchema>;
+
+export const accelSchema = z.enum(['kvm', 'tcg']);
+export type Accel = z.infer<typeof accelSchema>;
+
+/** What a later `kph judge` or `kph diff` needs to know about each series of the run. */
+export const seriesEntrySchema = z.object({
+  label: z.string(),
+  name: z.string(),
+  revision: z.string().nullable(),
+  /** Folder of the series in the results folder. */
+  dir: z.string(),
+  records: z.record(z.string(), z.string()),
+  provides: z.array(z.string()),
+  kernel: z
+    .object({ bzImage: z.string(), cached: z.boolean(), buildMs: z.number() })
+    .optional(),
+});
+export type SeriesEntry = z.infer<typeof seriesEntrySchema>;
+
+export const summarySchema = z.object({
+  schemaVersion: z.literal(SUMMARY_SCHEMA_VERSION),
+  kph: z.object({ version: z.string() }),
+  base: z.object({ spec: z.string(), version: z.string() }),
+  accel: accelSchema,
+  accelReason: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  /** False while the run is going on (summary.json is rewritten after every result). */
+  complete: z.boolean(),
+  /** The run was stopped (Ctrl-C, SIGTERM) before it ended: the rows are what ran. */
+  interrupted: z.boolean().optional(),
+  series: z.array(seriesEntrySchema),
+  runs: z.array(runResultSchema),
+});
+export type Summary = z.infer<typeof summarySchema>;
+
+/** The JSON Schema published as results/summary.schema.json. */
+export function summaryJsonSchema(): unknown {
+  return {
+    ...(z.toJSONSchema(summarySchema, { target: 'draft-2020-12' }) as object),
+    $id: 'https://kernel-patch-harness.invalid/summary.schema.json',
+    title: 'kph summary.json',
+  };
+}

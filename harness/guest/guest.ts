@@ -1,0 +1,210 @@
+// The guest stage: boot a kernel with the guest image under QEMU, reach it over SSH, and run
+// one scenario at a time with capture around it. A scenario that does not finish in its time
+// is a finding: before the guest is given up, the stacks of the scenario's tasks are collected
+// (over a fresh SSH channel, or SysRq through QEMU's monitor when SSH itself is stuck), the
+// script is killed and whatever the guest captured is fetched. Bounded: the scenario's time
+// plus at most HANG_GRACE_MS. When to boot again is the run loop's decision (run/policy.ts).
+import { KphError } from '../core/errors.js';
+import type { ParamValue, Scenario } from '../core/scenario.js';
+import type { Accel } from '../core/types.js';
+import { downloadCapture, uploadScenario, type RawCapture } from '../capture/scenario.js';
+import type { GuestImage } from '../image/guest.js';
+import type { Runner } from '../process/exec.js';
+import { connectGuest, makeClientKey, type ExecResult, type GuestSession } from '../ssh/guest.js';
+import { startVm, type Vm } from '../vm/vm.js';
+
+/** What collecting evidence, killing the script and fetching the capture may add to a hang. */
+export const HANG_GRACE_MS = 60_000;
+
+export interface BootRequest {
+  runner: Runner;
+  qemu?: string;
+  kernel: string;
+  image: GuestImage;
+  accel: Accel;
+  consoleLog: string;
+  bootTimeoutMs?: number;
+  append?: string[];
+  /** QEMU's -name, so ps tells which run a VM belongs to. */
+  name?: string;
+}
+
+/** A booted guest with an SSH session. */
+export interface BootedGuest {
+  vm: Vm;
+  session: GuestSession;
+  bootMs: number;
+}
+
+export async function bootGuest(opts: BootRequest): Promise<BootedGuest> {
+  const key = makeClientKey();
+  const started = Date.now();
+  const vm = await startVm({
+    runner: opts.runner,
+    qemu: opts.qemu,
+    kernel: opts.kernel,
+    rootImage: opts.image.image,
+    accel: opts.accel,
+    consoleLog: opts.consoleLog,
+    authorizedKeyB64: Buffer.from(key.publicKey + '\n').toString('base64'),
+    extraCmdline: opts.append,
+    name: opts.name,
+  });
+  try {
+    const tcg = opts.accel === 'tcg';
+    const session = await connectGuest({
+      vm,
+      key,
+      hostKey: opts.image.hostKey,
+      deadlineMs: opts.bootTimeoutMs ?? (tcg ? 180_000 : 60_000),
+      silenceMs: tcg ? 60_000 : 30_000,
+    });
+    return { vm, session, bootMs: Date.now() - started };
+  } catch (e) {
+    await vm.stop();
+    throw e;
+  }
+}
+
+/** What one scenario left: the capture (or why there is none) and the console meanwhile. */
+export interface ScenarioCapture {
+  capture: RawCapture | null;
+  /** Why the capture failed (upload, the runner, the download), when it did. */
+  error: unknown;
+  /** Console lines printed while the scenario ran (and while evidence was collected). */
+  consoleLines: string[];
+  guestAlive: boolean;
+  qemuExitCode: number | null;
+  /** The script did not finish in its time: the stacks and where they came from. */
+  hang: { afterMs: number; evidence: string[] } | null;
+  scenarioMs: number;
+}
+
+/**
+ * The kernel's hung-task detector fires after a task sits in D state this long: a fraction of
+ * the scenario's time, so a D-state hang is named (a splat with the stack) well before the
+ * scenario's deadline, never less than 20 s (TCG is slow, not stuck).
+ */
+export function hungTaskTimeoutSec(scenarioTimeoutSec: number): number {
+  return Math.min(120, Math.max(20, Math.floor(scenarioTimeoutSec / 3)));
+}
+
+/** Guest shell: $root (the scenario's kph-scenario) and $pids (it and all its descendants). */
+function tasksOf(guestDir: string): string {
+  return `
+root=$(pgrep -o -f 'kph-scenario ${guestDir}$')
+pids=$root; frontier=$root
+while [ -n "$frontier" ]; do
+  next=; for p in $frontier; do next="$next $(pgrep -P "$p" | tr '\\n' ' ')"; done
+  frontier=$(echo $next); pids="$pids $frontier"
+done
+`;
+}
+
+/** Guest shell: the stacks of the scenario's tasks, then SysRq w (blocked tasks) to the console. */
+export function stackDumpScript(guestDir: string): string {
+  return `${tasksOf(guestDir)}
+for p in $pids; do
+  [ "$p" = "$root" ] && continue
+  echo "task $p $(cat /proc/$p/comm 2>/dev/null) state=$(awk '/^State:/{print $2}' /proc/$p/status 2>/dev/null) wchan=$(cat /proc/$p/wchan 2>/dev/null) syscall=$(cut -d' ' -f1 /proc/$p/syscall 2>/dev/null)"
+  sed 's/^/    /' /proc/$p/stack 2>/dev/null
+done
+echo w >/proc/sysrq-trigger 2>/dev/null
+`;
+}
+
+/** Guest shell: SIGKILL every task of the scenario but kph-scenario, which then closes the capture window. */
+export function killScenarioScript(guestDir: string): string {
+  return `${tasksOf(guestDir)}
+for p in $pids; do [ "$p" = "$root" ] || kill -KILL "$p" 2>/dev/null; done
+true
+`;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  return Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
+}
+
+export class GuestHandle {
+  constructor(readonly guest: BootedGuest) {}
+
+  get bootMs(): number {
+    return this.guest.bootMs;
+  }
+
+  alive(): boolean {
+    return this.guest.vm.alive();
+  }
+
+  /** Run one scenario; never throws (what went wrong is in the result). */
+  async runScenario(scenario: Scenario, params: Record<string, ParamValue>, sdir: string): Promise<ScenarioCapture> {
+    const { vm, session } = this.guest;
+    const started = Date.now();
+    const firstLine = vm.lines().length;
+    const timeoutSec = scenario.timeoutSec ?? 300;
+    const listener = Boolean(scenario.listener);
+    let capture: RawCapture | null = null;
+    let error: unknown = null;
+    let hang: ScenarioCapture['hang'] = null;
+    try {
+      // The guest's own `timeout -k` (kph-scenario) is the second line of defence: later than ours.
+      const guestDir = await uploadScenario(session, scenario, params, timeoutSec + 30);
+      const run = session.exec(`sysctl -qw kernel.hung_task_timeout_secs=${hungTaskTimeoutSec(timeoutSec)}; exec kph-scenario ${guestDir}`);
+      const done = await withTimeout(run, timeoutSec * 1000);
+      if (done === 'timeout') {
+        hang = { afterMs: Date.now() - started, evidence: await this.collectHangEvidence(guestDir) };
+        // Kill the script's tasks (a D-state one stays), so kph-scenario ends the window and copies the log.
+        await withTimeout(session.exec(killScenarioScript(guestDir), { timeoutMs: 10_000 }).catch(() => null), 10_000);
+        const finished = await withTimeout(run, 20_000);
+        if (finished === 'timeout' || (finished as ExecResult).code !== 0) {
+          await withTimeout(session.exec(`cp /var/log/audit/audit.log '${guestDir}/audit-full.log'`, { timeoutMs: 10_000 }).catch(() => null), 10_000);
+        }
+        const fetched = await withTimeout(downloadCapture(session, guestDir, sdir, listener, 20_000).catch(() => null), 20_000);
+        capture = fetched === 'timeout' ? null : fetched;
+      } else {
+        if (done.code !== 0) {
+          throw new KphError('E_CAPTURE', 'capture', `The guest's scenario runner failed (exit ${done.code}): ${(done.stderr || done.stdout).trim().split('\n').slice(-5).join(' / ')}`);
+        }
+        capture = await downloadCapture(session, guestDir, sdir, listener);
+      }
+    } catch (e) {
+      error = e;
+    }
+    // Give a dying kernel a moment to print its report before judging.
+    await new Promise((r) => setTimeout(r, vm.alive() ? 100 : 500));
+    return {
+      capture,
+      error,
+      consoleLines: vm.lines().slice(firstLine),
+      guestAlive: vm.alive(),
+      qemuExitCode: vm.exitCode(),
+      hang,
+      scenarioMs: Date.now() - started,
+    };
+  }
+
+  /**
+   * Where the scenario hangs: its tasks' stacks over a fresh SSH channel (SysRq w goes to the
+   * console); when SSH does not answer, SysRq t and w through QEMU's monitor.
+   */
+  private async collectHangEvidence(guestDir: string): Promise<string[]> {
+    const { vm, session } = this.guest;
+    const r = await withTimeout(session.exec(stackDumpScript(guestDir), { timeoutMs: 15_000 }).catch((e: unknown) => e), 15_000);
+    if (r !== 'timeout' && !(r instanceof Error) && (r as ExecResult).code === 0) {
+      return (r as ExecResult).stdout.trim().split('\n');
+    }
+    const monitor = (vm as Vm & { sysrq?: (key: string) => Promise<void> }).sysrq;
+    if (monitor) {
+      await monitor.call(vm, 'w').catch(() => undefined);
+      await monitor.call(vm, 't').catch(() => undefined);
+      await new Promise((res) => setTimeout(res, 3000));
+      return ['SSH did not answer: SysRq w and t sent through the QEMU monitor (see the console excerpt)'];
+    }
+    return ['SSH did not answer and no QEMU monitor is available: no stacks'];
+  }
+
+  async stop(): Promise<void> {
+    this.guest.session.end();
+    await this.guest.vm.stop();
+  }
+}

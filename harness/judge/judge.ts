@@ -1,0 +1,95 @@
+// The judge stage: what one scenario captured → its verdict. Pure: the same function judges a
+// live run and a stored one (`kph judge RUN`), so a scenario author iterates on expectations
+// without a boot. Order of precedence: a splat (crash) → a hang (timeout) → the guest died
+// (crash; a hung-task report is a timeout) → the capture failed with the guest alive (infra-error) → the capture's health
+// (lost records, no listener ack, no end marker: inconclusive) → the checks (fail or pass).
+import type { ParamValue, Scenario, ScenarioContext, Check } from '../core/scenario.js';
+import type { Failure, Series, Verdict } from '../core/types.js';
+import { buildContext } from '../capture/context.js';
+import type { RawCapture } from '../capture/scenario.js';
+import { findSplats } from '../parse/console.js';
+import { checkFailures, decideVerdict, splatFailures, throttleNote } from './verdict.js';
+
+export interface JudgeInput {
+  scenario: Scenario;
+  series: Pick<Series, 'name' | 'revision' | 'meta'>;
+  params: Record<string, ParamValue>;
+  capture: Pick<RawCapture, keyof RawCapture> | null;
+  /** Why the capture failed, when it did (upload, runner, download). */
+  captureError: string | null;
+  consoleLines: string[];
+  guestAlive: boolean;
+  qemuExitCode: number | null;
+  hang: { afterMs: number; evidence: string[] } | null;
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  failures: Failure[];
+  checks: Check[];
+  metrics?: Record<string, number>;
+  /** Said about the run, not part of the verdict (the kernel throttled the scenario, ...). */
+  notes: string[];
+  ctx: ScenarioContext | null;
+}
+
+export function judgeScenario(input: JudgeInput): Judgement {
+  const { scenario, capture } = input;
+  const splats = findSplats(input.consoleLines);
+  let ctx: ScenarioContext | null = null;
+  let checks: Check[] = [];
+  let expectError: Failure | null = null;
+  if (capture) {
+    ctx = buildContext(input.series, input.params, scenario.name, capture);
+    try {
+      checks = scenario.expect(ctx);
+    } catch (e) {
+      // The capture lacks what the expectation assumed (a record, an event's items): the
+      // kernel's output is wrong, not the harness.
+      const err = e instanceof Error ? e : new Error(String(e));
+      expectError = { code: 'E_EXPECT', message: `${scenario.name}: expect() threw on what the guest captured: ${err.message}`, excerpt: err.stack?.split('\n').slice(1, 4).map((l) => l.trim()) };
+    }
+  }
+  let metrics: Record<string, number> | undefined;
+  try {
+    metrics = ctx && scenario.measure ? scenario.measure(ctx) : undefined;
+  } catch {
+    metrics = undefined;
+  }
+  const notes = ctx ? [throttleNote(ctx.audit.before, ctx.audit.after)].filter((n): n is string => n !== null) : [];
+  const done = (verdict: Verdict, failures: Failure[]): Judgement => ({ verdict, failures, checks, metrics, notes, ctx });
+
+  // The hung-task detector (its timeout fits the scenario's time, see guest/guest.ts) names a
+  // D-state hang with its stack and panics the guest: a hang, so timeout, with that report.
+  if (splats.some((x) => x.kind === 'hung-task') && splats.every((x) => x.kind === 'hung-task' || x.kind === 'panic')) {
+    return done('timeout', splatFailures(splats).map((f, i) => (i === 0 ? { ...f, code: 'E_TIMEOUT' as const } : f)));
+  }
+  if (splats.length) return done('crash', [...splatFailures(splats), ...(input.hang ? [hangFailure(input.hang, scenario)] : []), ...checkFailures(checks)]);
+  if (input.hang || capture?.scriptTimedOut) {
+    return done('timeout', [hangFailure(input.hang ?? { afterMs: (scenario.timeoutSec ?? 300) * 1000, evidence: ['the guest\'s own timeout stopped the script (kph-scenario)'] }, scenario)]);
+  }
+  if (!input.guestAlive && !capture) {
+    return done('crash', [{ code: 'E_GUEST_DIED', message: `QEMU exited during the scenario (code ${input.qemuExitCode}) without a recognised splat`, excerpt: input.consoleLines.slice(-30) }]);
+  }
+  if (input.captureError && !capture) return done('infra-error', [{ code: 'E_INFRA', message: input.captureError }]);
+  const v = decideVerdict({
+    checks,
+    auditBefore: ctx?.audit.before ?? null,
+    auditAfter: ctx?.audit.after ?? null,
+    cn: ctx?.cn?.summary ?? null,
+    listenerReady: ctx?.cn ? ctx.cn.ready : undefined,
+    splats: [],
+    flushTimedOut: capture?.flushTimedOut ?? false,
+  });
+  if (expectError) return done(v.verdict === 'inconclusive' ? 'inconclusive' : 'fail', [...v.failures, expectError]);
+  return done(v.verdict, v.failures);
+}
+
+function hangFailure(hang: { afterMs: number; evidence: string[] }, scenario: Scenario): Failure {
+  const stuck = hang.evidence.find((l) => /^task \d+ /.test(l));
+  return {
+    code: 'E_TIMEOUT',
+    message: `${scenario.name} did not finish within ${scenario.timeoutSec ?? 300} s${stuck ? `: ${stuck}` : ''}`,
+    excerpt: hang.evidence.slice(0, 60),
+  };
+}

@@ -1,0 +1,85 @@
+// The kernel stage: base tree → patched tree → config → bzImage, for one (base, series). The
+// one function `kph build`, `kph boot` and `kph run` use, so they all get the same kernel: the
+// config is the harness fragment plus the series' own, never what the selected scenarios want
+// (a scenario's needs are checked against the kernel instead, see missingScenarioOptions).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildKernel } from '../build/kernel.js';
+import { findDroppedOptions, parseKconfig, type FragmentSource, type KconfigValue } from '../config/kconfig.js';
+import { seriesLabel } from '../core/label.js';
+import { baseConfigFragment } from '../core/paths.js';
+import type { BaseTree, Series } from '../core/types.js';
+import { prepareSeriesTree } from '../patch/apply.js';
+import type { Runner } from '../process/exec.js';
+
+export interface KernelRequest {
+  base: BaseTree;
+  series: Series;
+  cache: string;
+  /** Where apply.log, apply-offsets.txt and build.log go. */
+  logDir: string;
+  jobs?: number;
+  onProgress?: (text: string) => void;
+}
+
+export interface Kernel {
+  base: BaseTree;
+  series: Series;
+  bzImage: string;
+  buildDir: string;
+  configPath: string;
+  /** The final .config. */
+  config: Map<string, KconfigValue>;
+  /** Hunks that applied at an offset. */
+  offsets: string[];
+  cached: boolean;
+  buildMs: number;
+}
+
+/** The fragments every kernel of a series is configured from, in order (later wins). */
+export function kernelFragments(series: Series): FragmentSource[] {
+  return [
+    { origin: 'harness base (harness/config/base.config)', text: readFileSync(baseConfigFragment, 'utf8') },
+    { origin: `series ${seriesLabel(series)}`, text: series.meta.config.join('\n') },
+  ];
+}
+
+/**
+ * Apply, configure and build (each step reused when its inputs did not change). Throws
+ * ApplyError, ConfigDroppedError or BuildError for the series' faults, InfraError otherwise.
+ */
+export async function produceKernel(req: KernelRequest, runner: Runner): Promise<Kernel> {
+  const label = seriesLabel(req.series);
+  const tree = await prepareSeriesTree(req.base, req.series, { runner, cache: req.cache, logFile: join(req.logDir, 'apply.log') });
+  req.onProgress?.(`${label}: building`);
+  const b = await buildKernel(
+    {
+      base: req.base,
+      series: req.series,
+      srcDir: tree.dir,
+      fragments: kernelFragments(req.series),
+      cache: req.cache,
+      logDir: req.logDir,
+      jobs: req.jobs,
+      onProgress: (n) => req.onProgress?.(`${label}: building (${n} objects)`),
+    },
+    runner,
+  );
+  return {
+    base: req.base,
+    series: req.series,
+    bzImage: b.bzImage,
+    buildDir: b.buildDir,
+    configPath: b.config,
+    config: parseKconfig(readFileSync(b.config, 'utf8')),
+    offsets: tree.offsets,
+    cached: b.cached,
+    buildMs: b.durationMs,
+  };
+}
+
+/** The scenario's `needs.config` lines the kernel does not satisfy, as "CONFIG_X=y (got n)". Pure. */
+export function missingScenarioOptions(needs: string[] | undefined, config: Map<string, KconfigValue>): string[] {
+  const wanted = [...parseKconfig((needs ?? []).join('\n'))].map(([option, value]) => ({ option, value, origin: 'scenario' }));
+  return findDroppedOptions(wanted, config).map((d) => `${d.option}=${d.wanted} (the kernel has ${d.got ?? 'it unset'})`);
+}

@@ -1,0 +1,99 @@
+// The plan stage: everything a user can get wrong is checked here, before anything is built —
+// series, scenarios, typed parameters, the base, the results folder. Its result says which
+// scenarios run on which series and which are skipped, and why.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { uniqueDirNames, seriesLabel } from '../core/label.js';
+import { listScenarioNames, loadScenario, resolveParams } from '../core/load-scenarios.js';
+import { resultsDir } from '../core/paths.js';
+import { UsageError } from '../core/errors.js';
+import type { ParamValue, Scenario } from '../core/scenario.js';
+import type { Accel, BaseSpec, Series } from '../core/types.js';
+import { resolveSeries } from '../patch/series.js';
+import { parseBaseSpec } from '../source/base.js';
+
+export interface RunRequest {
+  base: string;
+  series: string[];
+  /** Scenario names; empty means all. */
+  scenarios: string[];
+  params: string[];
+  outDir?: string;
+  accel: 'auto' | Accel;
+  cache: string;
+  jobs?: number;
+  /** Boot-to-SSH deadline; default 60 s under KVM, 180 s under TCG. */
+  bootTimeoutMs?: number;
+  /** Extra kernel command-line arguments. */
+  append?: string[];
+  /** Load scenarios from here instead of scenarios/. */
+  scenariosDir?: string;
+  /** Compare each series' record formats with results/baselines/ (a row "format-baseline" per series). */
+  checkFormats?: boolean;
+  /** Write format diffs between consecutive revisions and against baseline (formats-diff.md/json). */
+  compare?: boolean;
+  /** Reporters besides summary (default: all built-ins). */
+  reporters?: string[];
+}
+
+export interface SeriesPlan {
+  series: Series;
+  label: string;
+  /** The series' folder in the results folder (distinct even for two paths with one basename). */
+  dirName: string;
+  runnable: Scenario[];
+  skipped: { scenario: Scenario; why: string }[];
+}
+
+export interface RunPlan {
+  baseSpec: BaseSpec;
+  outDir: string;
+  scenarios: Scenario[];
+  params: Map<string, Record<string, ParamValue>>;
+  series: SeriesPlan[];
+}
+
+/** Which scenarios run on which series, by the series' capabilities. Pure. */
+export function matchScenarios(seriesList: Series[], scenarios: Scenario[]): SeriesPlan[] {
+  const labels = seriesList.map(seriesLabel);
+  const dirs = uniqueDirNames(labels);
+  return seriesList.map((series, i) => {
+    const label = labels[i]!;
+    const provides = new Set(series.meta.provides);
+    const runnable: Scenario[] = [];
+    const skipped: SeriesPlan['skipped'] = [];
+    for (const s of scenarios) {
+      const missing = (s.needs?.capabilities ?? []).filter((c) => !provides.has(c));
+      const applies = s.appliesTo ? s.appliesTo(provides) : true;
+      if (missing.length) skipped.push({ scenario: s, why: `needs ${missing.join(', ')}, which ${label} does not provide` });
+      else if (applies !== true) skipped.push({ scenario: s, why: applies });
+      else runnable.push(s);
+    }
+    return { series, label, dirName: dirs[i]!, runnable, skipped };
+  });
+}
+
+/** The results folder: a new one, or an empty one the user named; never one that holds a run. */
+export function checkOutDir(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (existsSync(join(outDir, 'summary.json'))) {
+    throw new UsageError(`--out ${outDir} already holds a run (summary.json): results are never merged into an old run.`, { hint: 'Choose a new folder, or remove that one first.' });
+  }
+  if (readdirSync(outDir).length) throw new UsageError(`--out ${outDir} is not empty.`, { hint: 'Choose a new or empty folder.' });
+}
+
+export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> {
+  if (req.series.length === 0) throw new UsageError('No series given.');
+  const baseSpec = parseBaseSpec(req.base);
+  if (baseSpec.kind !== 'debian' && !existsSync(baseSpec.path)) {
+    throw new UsageError(`--base ${baseSpec.spec}: ${baseSpec.path} does not exist.`);
+  }
+  const seriesList = req.series.map((s) => resolveSeries(s));
+  const names = req.scenarios.length ? [...new Set(req.scenarios)] : listScenarioNames(req.scenariosDir);
+  if (!names.length) throw new UsageError(`No scenarios in ${req.scenariosDir ?? 'scenarios/'}.`);
+  const scenarios = await Promise.all(names.map((n) => loadScenario(n, req.scenariosDir)));
+  const params = resolveParams(scenarios, req.params);
+  const outDir = req.outDir ?? join(resultsDir, runId);
+  checkOutDir(outDir);
+  return { baseSpec, outDir, scenarios, params, series: matchScenarios(seriesList, scenarios) };
+}

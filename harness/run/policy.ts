@@ -1,0 +1,52 @@
+// The run loop's decisions that are not verdicts of a capture: when a guest must be booted
+// afresh, and whose fault a boot that never reached SSH is. Pure.
+import { BootError, KphError } from '../core/errors.js';
+import type { Failure, Verdict } from '../core/types.js';
+import type { ScenarioCapture } from '../guest/guest.js';
+
+/**
+ * After this scenario, is the guest still fit for the next one? Not after a crash, a hang (a
+ * stuck task stays behind), a dead QEMU, or a capture that failed with no known cause.
+ */
+export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' | 'error'>, verdict: Verdict): boolean {
+  return !c.guestAlive || c.hang !== null || c.error !== null || verdict === 'crash' || verdict === 'timeout' || verdict === 'infra-error';
+}
+
+/** The guest's init prints this when sshd is started (images/bookworm/overlay/etc/kph/rc). */
+const READY = /kph: guest ready/;
+/** The kernel handed over to userspace. */
+const USERSPACE = /Run \/\S+ as init process|kph: |kph-init/;
+/** Lines the kernel printed (printk time stamps: CONFIG_PRINTK_TIME). */
+const KERNEL_LINE = /^\[\s*\d+\.\d+\]/;
+
+export interface BootFailureFacts {
+  isBaseline: boolean;
+  /** Whether the base's unpatched kernel boots with the same image and QEMU. */
+  control: 'boots' | 'fails' | 'unknown';
+  /** The series' boot console. */
+  console: string[];
+}
+
+/**
+ * A boot that never answered on SSH. A splat while booting is a crash. Otherwise the series is
+ * to blame (boot-error) when the base's kernel boots where it did not, or — with no base kernel
+ * at hand — when its console stops in the kernel, before userspace began. Everything else
+ * (QEMU did not start, no console at all, the baseline itself, a control boot that fails the
+ * same way, a guest that reached userspace and still never answered) is infra-error.
+ */
+export function bootFailureVerdict(e: unknown, facts: BootFailureFacts): { verdict: Verdict; failure: Failure } {
+  const message = e instanceof Error ? e.message : String(e);
+  const details = e instanceof KphError ? e.details : [];
+  const tail = facts.console.filter((l) => l.trim()).slice(-25);
+  if (e instanceof BootError && e.code === 'E_BOOT_SPLAT') return { verdict: 'crash', failure: { code: 'E_SPLAT', message, excerpt: details } };
+  const infra = (why: string): { verdict: Verdict; failure: Failure } => ({ verdict: 'infra-error', failure: { code: 'E_INFRA', message: `${message}${why ? ` (${why})` : ''}`, excerpt: tail.length ? tail : details } });
+  if (!(e instanceof BootError) || e.code === 'E_QEMU_START') return infra('');
+  if (facts.isBaseline) return infra('the base kernel itself');
+  if (!facts.console.some((l) => KERNEL_LINE.test(l))) return infra('no kernel output on the console');
+  const bootError = (why: string): { verdict: Verdict; failure: Failure } => ({ verdict: 'boot-error', failure: { code: 'E_BOOT', message: `the series' kernel never reached the guest's ready line: ${why}`, excerpt: tail } });
+  if (facts.control === 'boots') return bootError('the base\'s unpatched kernel boots with the same image and QEMU');
+  if (facts.control === 'fails') return infra('the base\'s unpatched kernel fails to boot the same way');
+  if (facts.console.some((l) => READY.test(l))) return infra('the guest reached userspace and said it was ready');
+  if (!facts.console.some((l) => USERSPACE.test(l))) return bootError('the console stops in the kernel, before userspace began');
+  return infra('userspace began but never said it was ready');
+}

@@ -1,0 +1,293 @@
+// The run loop, as the README draws it: plan → kernel → guest → judge → report, for each series
+// and scenario. Each stage is a function behind RunStages (run/stages.ts wires the real ones;
+// tests hand in fakes), so the boot/reboot policy and the verdict mapping are tested without a
+// kernel. Nothing is lost: every planned scenario gets a row, summary.json is rewritten after
+// every row, and an interrupted run still writes every report for what ran.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from '../core/errors.js';
+import type { ParamValue, Scenario } from '../core/scenario.js';
+import { SUMMARY_SCHEMA_VERSION } from '../core/summary.js';
+import type { BaseSpec, BaseTree, Failure, FailureCode, RunDurations, RunResult, SeriesEntry, Summary, Verdict } from '../core/types.js';
+import type { ScenarioCapture } from '../guest/guest.js';
+import { judgeScenario, type Judgement } from '../judge/judge.js';
+import { exitCodeFor } from '../judge/verdict.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { missingScenarioOptions } from '../kernel/kernel.js';
+import type { RunPlan, SeriesPlan } from '../plan/plan.js';
+import type { Progress } from '../report/progress.js';
+import { multiplexReporters, type Reporter } from '../report/reporter.js';
+import type { FormatDiff } from '../report/html.js';
+import { bootFailureVerdict, needsFreshGuest } from './policy.js';
+
+/** A booted guest as the loop sees it. */
+export interface GuestLike {
+  bootMs: number;
+  alive(): boolean;
+  runScenario(scenario: Scenario, params: Record<string, ParamValue>, sdir: string): Promise<ScenarioCapture>;
+  stop(): Promise<void>;
+}
+
+export interface RunStages {
+  prepareBase(spec: BaseSpec): Promise<BaseTree>;
+  kernel(base: BaseTree, plan: SeriesPlan, logDir: string): Promise<Kernel>;
+  /** Image and accelerator, once per run; returns the accelerator and why. */
+  guestEnvironment(): Promise<{ accel: 'kvm' | 'tcg'; reason: string }>;
+  /** Boot `kernel`; the scenarios' selftests are built and uploaded when any needs them. */
+  boot(kernel: Kernel, opts: { consoleLog: string; name: string; selftests: boolean; logDir: string }): Promise<GuestLike>;
+  /**
+   * The series' kernel never answered: does the base's unpatched kernel boot with the same image
+   * and QEMU? 'unknown' when no such kernel is at hand.
+   */
+  controlBoot(base: BaseTree, consoleLog: string): Promise<'boots' | 'fails' | 'unknown'>;
+  /** --check-formats and --compare, from the results folder. */
+  formatBaseline?(outDir: string, label: string): { status: 'missing' | 'match' | 'differ'; file: string; changes: string[] };
+  compare?(outDir: string, labels: string[], summary: Summary): FormatDiff[];
+}
+
+export interface RunDeps {
+  stages: RunStages;
+  reporters: Reporter[];
+  progress: Progress;
+  kphVersion: string;
+  /** Called when a reporter throws (default: a line on the progress output). */
+  onReporterError?: (reporter: string, phase: string, error: unknown) => void;
+}
+
+export interface RunOutcome {
+  summary: Summary;
+  outDir: string;
+  exitCode: number;
+}
+
+const NO_TIME: RunDurations = { build: 0, boot: 0, scenario: 0 };
+
+export function failureOf(e: unknown, code: FailureCode = 'E_INFRA'): Failure {
+  if (e instanceof KphError) return { code, message: e.message, excerpt: e.details.length ? e.details : undefined };
+  if (e instanceof Error) return { code, message: e.message };
+  return { code, message: String(e) };
+}
+
+/** The verdict and failure code of an error the kernel stage threw. */
+export function kernelErrorVerdict(e: unknown): { verdict: Verdict; code: FailureCode } {
+  if (e instanceof ApplyError) return { verdict: 'apply-error', code: 'E_APPLY' };
+  if (e instanceof ConfigDroppedError) return { verdict: 'config-error', code: 'E_CONFIG' };
+  if (e instanceof BuildError) return { verdict: 'build-error', code: 'E_BUILD' };
+  return { verdict: 'infra-error', code: 'E_INFRA' };
+}
+
+export class RunLoop {
+  readonly summary: Summary;
+  private readonly out: Required<Reporter>;
+  private interrupted = false;
+  private ended = false;
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly deps: RunDeps,
+  ) {
+    this.summary = {
+      schemaVersion: SUMMARY_SCHEMA_VERSION,
+      kph: { version: deps.kphVersion },
+      base: { spec: plan.baseSpec.spec, version: '?' },
+      accel: 'tcg',
+      startedAt: new Date().toISOString(),
+      complete: false,
+      series: plan.series.map((p) => ({ label: p.label, name: p.series.name, revision: p.series.revision, dir: p.dirName, records: p.series.meta.records, provides: p.series.meta.provides })),
+      runs: [],
+    };
+    this.out = multiplexReporters(deps.reporters, deps.onReporterError ?? ((name, phase, e) => deps.progress.fail(`reporter ${name} failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`)));
+  }
+
+  private entry(plan: SeriesPlan): SeriesEntry {
+    return this.summary.series.find((s) => s.dir === plan.dirName)!;
+  }
+
+  private record(plan: SeriesPlan, scenario: string, verdict: Verdict, failures: Failure[], durationsMs: RunDurations, extra: { metrics?: Record<string, number>; params?: Record<string, ParamValue>; notes?: string[] } = {}): void {
+    const dir = join(this.plan.outDir, plan.dirName, scenario);
+    mkdirSync(dir, { recursive: true });
+    const r: RunResult = { series: plan.series.name, revision: plan.series.revision, scenario, verdict, failures, durationsMs, ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
+    writeFileSync(join(dir, 'verdict.json'), JSON.stringify(r, null, 2) + '\n');
+    this.summary.runs.push(r);
+    this.out.onResult(r, this.summary);
+  }
+
+  private recordAll(plan: SeriesPlan, scenarios: Scenario[], verdict: Verdict, failures: Failure[], build = 0): void {
+    for (const s of scenarios) this.record(plan, s.name, verdict, failures, { ...NO_TIME, build });
+  }
+
+  /** Ctrl-C / SIGTERM: every report for what ran, marked interrupted. Synchronous on purpose. */
+  interrupt(): void {
+    if (this.ended) return;
+    this.interrupted = true;
+    this.finish([]);
+  }
+
+  private finish(diffs: FormatDiff[]): RunOutcome {
+    this.ended = true;
+    this.summary.complete = !this.interrupted;
+    if (this.interrupted) this.summary.interrupted = true;
+    this.summary.finishedAt = new Date().toISOString();
+    this.out.onRunEnd(this.summary, { diffs });
+    const exitCode = this.interrupted ? 130 : exitCodeFor(this.summary.runs.map((r) => r.verdict));
+    return { summary: this.summary, outDir: this.plan.outDir, exitCode };
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { stages, progress } = this.deps;
+    mkdirSync(this.plan.outDir, { recursive: true });
+    this.out.onRunStart(this.summary);
+
+    let base: BaseTree | null = null;
+    try {
+      progress.start(`preparing base ${this.plan.baseSpec.spec}`);
+      base = await stages.prepareBase(this.plan.baseSpec);
+      this.summary.base.version = base.version;
+      progress.succeed(`base ${base.spec}: Linux ${base.version}`);
+    } catch (e) {
+      progress.fail(`base ${this.plan.baseSpec.spec}: ${failureOf(e).message}`);
+      for (const p of this.plan.series) this.recordAll(p, p.runnable, 'infra-error', [failureOf(e)]);
+    }
+    let environment: { accel: 'kvm' | 'tcg'; reason: string } | null = null;
+    for (const plan of base ? this.plan.series : []) {
+      if (this.interrupted) break;
+      environment = await this.runSeries(base!, plan, environment);
+    }
+    const diffs = this.formats();
+    return this.finish(diffs);
+  }
+
+  private formats(): FormatDiff[] {
+    const { stages } = this.deps;
+    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => r.series === p.series.name && r.revision === p.series.revision && (r.verdict === 'pass' || r.verdict === 'fail'));
+    if (stages.formatBaseline) {
+      for (const plan of this.plan.series.filter(captured)) {
+        const check = stages.formatBaseline(this.plan.outDir, plan.label);
+        if (check.status === 'missing') this.record(plan, 'format-baseline', 'skip', [{ code: 'E_SKIP', message: `no committed baseline ${check.file}: run \`kph formats update ${this.plan.outDir}\`` }], NO_TIME);
+        else this.record(plan, 'format-baseline', check.status === 'match' ? 'pass' : 'fail', check.changes.map((c) => ({ code: 'E_FORMAT' as const, message: `record formats differ from ${check.file}: ${c}` })), NO_TIME);
+      }
+    }
+    return stages.compare ? stages.compare(this.plan.outDir, this.plan.series.map((p) => p.label), this.summary) : [];
+  }
+
+  /** One series: its kernel, then its scenarios in as many boots as the reboot policy asks for. */
+  private async runSeries(base: BaseTree, plan: SeriesPlan, env: { accel: 'kvm' | 'tcg'; reason: string } | null): Promise<typeof env> {
+    const { stages, progress } = this.deps;
+    const seriesDir = join(this.plan.outDir, plan.dirName);
+    mkdirSync(seriesDir, { recursive: true });
+    for (const { scenario, why } of plan.skipped) this.record(plan, scenario.name, 'skip', [{ code: 'E_SKIP', message: why }], NO_TIME);
+    if (plan.runnable.length === 0) return env;
+
+    let kernel: Kernel;
+    try {
+      progress.start(`${plan.label}: applying ${plan.series.patches.length} patch(es)`);
+      kernel = await stages.kernel(base, plan, seriesDir);
+      if (kernel.offsets.length) writeFileSync(join(seriesDir, 'apply-offsets.txt'), kernel.offsets.join('\n') + '\n');
+      this.entry(plan).kernel = { bzImage: kernel.bzImage, cached: kernel.cached, buildMs: kernel.buildMs };
+      progress.succeed(`${plan.label}: ${kernel.cached ? 'kernel already built' : `built in ${(kernel.buildMs / 1000).toFixed(0)} s`} (${kernel.bzImage})`);
+    } catch (e) {
+      const { verdict, code } = kernelErrorVerdict(e);
+      this.recordAll(plan, plan.runnable, verdict, [failureOf(e, code)]);
+      return env;
+    }
+
+    // A scenario whose kernel option the series' kernel lacks is skipped, with the option named.
+    const runnable: Scenario[] = [];
+    for (const s of plan.runnable) {
+      const missing = missingScenarioOptions(s.needs?.config, kernel.config);
+      if (missing.length) this.record(plan, s.name, 'skip', [{ code: 'E_SKIP', message: `the kernel lacks ${missing.join(', ')}` }], NO_TIME);
+      else runnable.push(s);
+    }
+    if (!runnable.length) return env;
+
+    try {
+      if (!env) {
+        progress.start('guest image and accelerator');
+        env = await stages.guestEnvironment();
+        this.summary.accel = env.accel;
+        this.summary.accelReason = env.reason;
+        progress.info(`accelerator: ${env.accel} (${env.reason})`);
+      }
+    } catch (e) {
+      this.recordAll(plan, runnable, 'infra-error', [failureOf(e)], kernel.buildMs);
+      return env;
+    }
+
+    const selftests = runnable.some((s) => (s.needs?.selftests ?? []).length > 0);
+    let guest: GuestLike | null = null;
+    let boots = 0;
+    try {
+      for (const [i, scenario] of runnable.entries()) {
+        if (this.interrupted) break;
+        const sdir = join(seriesDir, scenario.name);
+        mkdirSync(sdir, { recursive: true });
+        let bootMs = 0;
+        if (!guest) {
+          boots++;
+          const consoleLog = join(seriesDir, boots === 1 ? 'console.log' : `console-${boots}.log`);
+          progress.start(`${plan.label}: booting (${env.accel})`);
+          try {
+            guest = await stages.boot(kernel, { consoleLog, name: `kph/${basename(this.plan.outDir)}/${plan.dirName}`, selftests, logDir: seriesDir });
+            bootMs = guest.bootMs;
+            progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started`);
+          } catch (e) {
+            const control = e instanceof BootError && (e.code === 'E_GUEST_UNREACHABLE' || e.code === 'E_QEMU_EXITED') && plan.series.name !== 'baseline'
+              ? await stages.controlBoot(base, join(seriesDir, 'console-control.log'))
+              : 'unknown';
+            const console = readConsole(consoleLog);
+            const { verdict, failure } = bootFailureVerdict(e, { isBaseline: plan.series.name === 'baseline', control, console });
+            this.recordAll(plan, runnable.slice(i), verdict, [failure], kernel.buildMs);
+            break;
+          }
+        }
+        const params = this.plan.params.get(scenario.name) ?? {};
+        progress.start(`${plan.label} · ${scenario.name}`);
+        const capture = await guest.runScenario(scenario, params, sdir);
+        writeFileSync(join(sdir, 'console.log'), capture.consoleLines.join('\n') + '\n');
+        if (capture.hang) writeFileSync(join(sdir, 'hang.txt'), capture.hang.evidence.join('\n') + '\n');
+        const j = judgeScenario({
+          scenario,
+          series: plan.series,
+          params,
+          capture: capture.capture,
+          captureError: capture.error ? failureOf(capture.error).message : null,
+          consoleLines: capture.consoleLines,
+          guestAlive: capture.guestAlive,
+          qemuExitCode: capture.qemuExitCode,
+          hang: capture.hang,
+        });
+        writeJudgementFiles(sdir, j);
+        this.record(plan, scenario.name, j.verdict, j.failures, { build: kernel.buildMs, boot: bootMs, scenario: capture.scenarioMs }, { metrics: j.metrics, params, notes: j.notes });
+        if (needsFreshGuest(capture, j.verdict)) {
+          await guest.stop();
+          guest = null;
+        }
+      }
+    } finally {
+      if (guest) await guest.stop();
+    }
+    return env;
+  }
+}
+
+function readConsole(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+}
+
+/** checks.json, audit.log, records.jsonl and events.jsonl of a judged scenario. */
+export function writeJudgementFiles(dir: string, j: Judgement): void {
+  writeFileSync(join(dir, 'checks.json'), JSON.stringify(j.checks, null, 2) + '\n');
+  if (j.notes.length) writeFileSync(join(dir, 'notes.txt'), j.notes.join('\n') + '\n');
+  const ctx = j.ctx;
+  if (!ctx) return;
+  const lines = (xs: string[]) => xs.join('\n') + (xs.length ? '\n' : '');
+  writeFileSync(join(dir, 'audit.log'), lines(ctx.audit.records.map((r) => r.line)));
+  writeFileSync(join(dir, 'records.jsonl'), lines(ctx.audit.records.map((r) => JSON.stringify({ type: r.type, typeNumber: r.typeNumber, timestamp: r.timestamp, serial: r.serial, fields: r.fields }))));
+  writeFileSync(join(dir, 'events.jsonl'), lines((ctx.cn?.events ?? []).map((e) => JSON.stringify(e))));
+}
+
+export type { SeriesPlan };

@@ -1,0 +1,148 @@
+// The real stages behind the run loop, and `runMatrix`, the one entry point of `kph run`:
+// plan (every input checked) → RunLoop over kernel, guest, judge, reporters.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { seriesLabel } from '../core/label.js';
+import { repoRoot, resultsDir } from '../core/paths.js';
+import type { BaseTree, Summary } from '../core/types.js';
+import { checkBaseline } from '../diff/baselines.js';
+import { compareSignatures } from '../diff/compare.js';
+import { signatureFromRun } from '../diff/load.js';
+
+import { bootGuest, GuestHandle } from '../guest/guest.js';
+import { ensureGuestImage, type GuestImage } from '../image/guest.js';
+import { buildSelftests, uploadSelftests } from '../image/selftests.js';
+import { produceKernel, type Kernel } from '../kernel/kernel.js';
+import { planRun, type RunRequest } from '../plan/plan.js';
+import type { Runner } from '../process/exec.js';
+import type { FormatDiff } from '../report/html.js';
+import type { Progress } from '../report/progress.js';
+import { createReporters, DEFAULT_REPORTERS, type Reporter } from '../report/reporter.js';
+import { prepareBase } from '../source/base.js';
+import { chooseAccel } from '../vm/accel.js';
+import { RunLoop, type GuestLike, type RunOutcome, type RunStages } from './run.js';
+
+export type { RunRequest, RunOutcome };
+
+export function newRunId(now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
+}
+
+export function kphVersion(): string {
+  return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export interface RealStageOptions {
+  runner: Runner;
+  progress: Progress;
+  cache: string;
+  qemu?: string;
+  jobs?: number;
+  accel: RunRequest['accel'];
+  bootTimeoutMs?: number;
+  append?: string[];
+  outDir: string;
+  checkFormats?: boolean;
+  compare?: boolean;
+}
+
+export function realStages(o: RealStageOptions): RunStages {
+  const { runner, progress } = o;
+  let image: GuestImage | null = null;
+  let accel: 'kvm' | 'tcg' = 'tcg';
+  /** Kernels built in this run, by series id: the baseline's serves control boots. */
+  const kernels = new Map<string, Kernel>();
+  const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
+    new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, append: o.append, name }));
+  return {
+    prepareBase: (spec) => prepareBase(spec, { runner, cache: o.cache, log: (m) => progress.update(m) }),
+    async kernel(base, plan, logDir) {
+      const k = await produceKernel({ base, series: plan.series, cache: o.cache, logDir, jobs: o.jobs, onProgress: (t) => progress.update(t) }, runner);
+      kernels.set(plan.series.id, k);
+      return k;
+    },
+    async guestEnvironment() {
+      image = await ensureGuestImage({ runner, cache: o.cache, log: (m) => progress.update(m), logFile: join(o.outDir, 'image.log') });
+      const a = await chooseAccel({ runner, qemu: o.qemu, want: o.accel });
+      accel = a.accel;
+      return { accel: a.accel, reason: a.reason };
+    },
+    async boot(kernel, opts): Promise<GuestLike> {
+      const selftests = opts.selftests ? await buildSelftests({ runner, buildDir: kernel.buildDir, logFile: join(opts.logDir, 'selftests.log') }) : null;
+      if (selftests?.error) progress.fail(`${seriesLabel(kernel.series)}: selftests did not build: ${selftests.error.split('\n')[0]}`);
+      const g = await boot(kernel, opts.consoleLog, opts.name);
+      const upErr = selftests ? await uploadSelftests(g.guest.session, selftests) : null;
+      if (upErr) progress.fail(`${seriesLabel(kernel.series)}: ${upErr}`);
+      return g;
+    },
+    async controlBoot(base: BaseTree, consoleLog) {
+      const k = kernels.get('baseline');
+      if (!k || k.base.dir !== base.dir || !image) return 'unknown';
+      progress.start('control boot: the base\'s unpatched kernel with the same image and QEMU');
+      try {
+        const g = await boot(k, consoleLog, 'kph/control/baseline');
+        await g.stop();
+        return 'boots';
+      } catch {
+        return 'fails';
+      }
+    },
+    ...(o.checkFormats
+      ? {
+          formatBaseline(outDir: string, label: string) {
+            const check = checkBaseline(signatureFromRun(outDir, label));
+            return { status: check.status, file: relative(resultsDir, check.file), changes: check.changes.map((c) => `${c.scenario}: ${c.message}`) };
+          },
+        }
+      : {}),
+    ...(o.compare ? { compare: compareRevisions } : {}),
+  };
+}
+
+/**
+ * `--compare`: format diffs between consecutive revisions of each series (in the order given)
+ * and between each revision and baseline, when baseline ran too.
+ */
+export function compareRevisions(outDir: string, labels: string[], summary: Summary): FormatDiff[] {
+  const have = new Set(summary.runs.filter((r) => r.verdict === 'pass' || r.verdict === 'fail').map((r) => seriesLabel({ name: r.series, revision: r.revision })));
+  const pairs: [string, string][] = [];
+  const revisions = labels.filter((l) => l !== 'baseline' && have.has(l));
+  revisions.forEach((l, i) => {
+    const prev = revisions.slice(0, i).reverse().find((p) => p.split('@')[0] === l.split('@')[0]);
+    if (prev) pairs.push([prev, l]);
+  });
+  if (have.has('baseline')) for (const l of revisions) pairs.push(['baseline', l]);
+  return pairs.map(([from, to]) => {
+    const a = signatureFromRun(outDir, from);
+    const b = signatureFromRun(outDir, to);
+    return { from, to, changes: compareSignatures(a, b), a, b };
+  });
+}
+
+export interface RunMatrixDeps {
+  runner: Runner;
+  progress: Progress;
+  qemu?: string;
+  /** Where text reporters write (stderr with --json). */
+  textOut?: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+  /** Extra reporters (tests). */
+  extraReporters?: Reporter[];
+  /** Receives the loop before it runs, so a signal handler can interrupt it. */
+  onLoop?: (loop: RunLoop) => void;
+}
+
+export async function runMatrix(req: RunRequest, deps: RunMatrixDeps): Promise<RunOutcome> {
+  const plan = await planRun(req, newRunId());
+  const reporters = [
+    ...createReporters(req.reporters ?? DEFAULT_REPORTERS, { outDir: plan.outDir, progress: deps.progress, env: deps.env ?? process.env, textOut: deps.textOut ?? process.stdout }),
+    ...(deps.extraReporters ?? []),
+  ];
+  const stages = realStages({ runner: deps.runner, progress: deps.progress, cache: req.cache, qemu: deps.qemu, jobs: req.jobs, accel: req.accel, bootTimeoutMs: req.bootTimeoutMs, append: req.append, outDir: plan.outDir, checkFormats: req.checkFormats, compare: req.compare });
+  const loop = new RunLoop(plan, { stages, reporters, progress: deps.progress, kphVersion: kphVersion() });
+  deps.onLoop?.(loop);
+  return loop.run();
+}
+
