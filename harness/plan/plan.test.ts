@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { uniqueDirNames } from '../core/label.js';
+import { resolveParams } from '../core/load-scenarios.js';
+import { defineScenario } from '../core/scenario.js';
+import { checkOutDir, planRun } from './plan.js';
+
+const loop = defineScenario({ name: 'setns-loop', description: '', params: { N: 1000, RATE: 0.5, MODE: 'net' }, script: 'true', expect: () => [] });
+
+describe('typed --param values', () => {
+  it('converts to the default\'s type', () => {
+    expect(resolveParams([loop], ['N=10', 'RATE=2.5', 'MODE=ipc']).get('setns-loop')).toEqual({ N: 10, RATE: 2.5, MODE: 'ipc' });
+  });
+  it('refuses a value of the wrong type before anything runs (usage error)', () => {
+    expect(() => resolveParams([loop], ['N=abc'])).toThrow(/setns-loop\.N takes a whole number \(its default is 1000\), got "abc"/);
+    expect(() => resolveParams([loop], ['N=1.5'])).toThrow(/whole number/);
+    expect(() => resolveParams([loop], ['RATE=fast'])).toThrow(/takes a number/);
+    expect(() => resolveParams([loop], ['NOPE=1'])).toThrow(/no selected scenario has a parameter "NOPE"/);
+  });
+});
+
+describe('results folders', () => {
+  it('two series with one basename get distinct folders', () => {
+    expect(uniqueDirNames(['my-series', 'my-series', 'a,b c', 'a_b_c'])).toEqual(['my-series', 'my-series-2', 'a_b_c', 'a_b_c-2']);
+  });
+  it('--out that already holds a run is refused; a new or empty folder is fine', () => {
+    const d = mkdtempSync(join(tmpdir(), 'kph-out-'));
+    expect(() => checkOutDir(d)).not.toThrow();
+    expect(() => checkOutDir(join(d, 'new'))).not.toThrow();
+    writeFileSync(join(d, 'summary.json'), '{}');
+    expect(() => checkOutDir(d)).toThrow(/already holds a run/);
+  });
+  it('a non-empty folder without a run is refused too', () => {
+    const d = mkdtempSync(join(tmpdir(), 'kph-out-'));
+    mkdirSync(join(d, 'x'));
+    expect(() => checkOutDir(d)).toThrow(/not empty/);
+  });
+});
+
+describe('planRun', () => {
+  it('--base tree: on a missing path is a usage error (exit 2)', async () => {
+    await expect(planRun({ base: 'tree:/no/such/linux', series: ['baseline'], scenarios: ['unshare-net'], params: [], accel: 'tcg', cache: '/tmp' }, 'id')).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('/no/such/linux does not exist') });
+  });
+  it('a --param of the wrong type is a usage error before anything is built', async () => {
+    await expect(planRun({ base: 'debian:6.12', series: ['baseline'], scenarios: ['setns-loop'], params: ['N=abc'], accel: 'tcg', cache: '/tmp', outDir: mkdtempSync(join(tmpdir(), 'kph-out-')) }, 'id')).rejects.toMatchObject({ exitCode: 2 });
+  });
+});

@@ -1,0 +1,190 @@
+// The run loop with fake stages: no kernel, no QEMU. What it decides — boots and reboots,
+// verdicts for stage failures, summary.json after every result, reporters that throw — is
+// checked against what a real run would see.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BootError, BuildError } from '../core/errors.js';
+import { defineScenario, type Scenario } from '../core/scenario.js';
+import type { BaseTree, RunResult, Series, Summary } from '../core/types.js';
+import type { ScenarioCapture } from '../guest/guest.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { matchScenarios, type RunPlan } from '../plan/plan.js';
+import { silentProgress } from '../report/progress.js';
+import { createReporters, type Reporter } from '../report/reporter.js';
+import { RunLoop, type GuestLike, type RunStages } from './run.js';
+
+const base: BaseTree = { spec: 'debian:6.12', version: '6.12.117', dir: '/cache/bases/debian-x', contentId: 'x' };
+const series = (name: string, revision: string | null = null): Series => ({ name, revision, id: revision ? `${name}@${revision}` : name, contentHash: name, patches: [], meta: { title: name, origin: '', config: [], records: {}, provides: [] }, source: null });
+
+const ok = (name: string): Scenario => defineScenario({ name, description: name, script: 'true', expect: (ctx) => [{ name: 'exit 0', ok: ctx.guest.exitCode === 0, message: String(ctx.guest.exitCode) }] });
+const throws = defineScenario({ name: 'throws', description: '', script: 'true', expect: () => { throw new TypeError("Cannot read properties of undefined (reading 'items')"); } });
+
+const STATUS = 'enabled 1\nfailure 1\npid 99\nrate_limit 0\nbacklog_limit 8192\nlost 0\nbacklog 0\n';
+function capture(over: Partial<ScenarioCapture> = {}, exitCode = 0): ScenarioCapture {
+  return {
+    capture: { exitCode, stdout: '', stderr: '', durationMs: 5, auditFull: '', statusBefore: STATUS, statusAfter: STATUS, listener: null, dir: '/x', flushTimedOut: false, scriptTimedOut: false },
+    error: null,
+    consoleLines: [],
+    guestAlive: true,
+    qemuExitCode: null,
+    hang: null,
+    scenarioMs: 10,
+    ...over,
+  };
+}
+
+interface FakeOpts {
+  outcomes?: Record<string, ScenarioCapture>;
+  kernelError?: Error;
+  bootErrors?: Error[];
+  control?: 'boots' | 'fails' | 'unknown';
+  config?: Map<string, string>;
+}
+
+function fake(o: FakeOpts = {}) {
+  const log: string[] = [];
+  const bootErrors = [...(o.bootErrors ?? [])];
+  const stages: RunStages = {
+    prepareBase: async () => base,
+    async kernel(_b, plan) {
+      log.push(`kernel ${plan.label}`);
+      if (o.kernelError) throw o.kernelError;
+      return { base, series: plan.series, bzImage: '/k/bzImage', buildDir: '/k', configPath: '/k/.config', config: o.config ?? new Map([['CONFIG_NET_NS', 'y']]), offsets: [], cached: true, buildMs: 1 } satisfies Kernel;
+    },
+    guestEnvironment: async () => ({ accel: 'tcg', reason: 'fake' }),
+    async boot(kernel, opts) {
+      log.push(`boot ${opts.consoleLog.split('/').pop()}`);
+      const e = bootErrors.shift();
+      if (e) {
+        writeFileSync(opts.consoleLog, '[    0.000000] Linux version 6.12.117 (kph@kph)\n[    1.500000] Run /sbin/init as init process\n');
+        throw e;
+      }
+      let alive = true;
+      const g: GuestLike = {
+        bootMs: 7,
+        alive: () => alive,
+        async runScenario(s) {
+          log.push(`run ${s.name}`);
+          const c = o.outcomes?.[s.name] ?? capture();
+          alive = c.guestAlive;
+          return c;
+        },
+        async stop() {
+          log.push('stop');
+        },
+      };
+      return g;
+    },
+    controlBoot: async () => o.control ?? 'unknown',
+  };
+  return { stages, log };
+}
+
+function planOf(scenarios: Scenario[], seriesList = [series('baseline')]): RunPlan {
+  const outDir = mkdtempSync(join(tmpdir(), 'kph-loop-'));
+  return { baseSpec: { kind: 'debian', spec: 'debian:6.12', tarball: '/usr/src/x' }, outDir, scenarios, params: new Map(), series: matchScenarios(seriesList, scenarios) };
+}
+
+async function run(scenarios: Scenario[], o: FakeOpts = {}, reporters: Reporter[] = [], seriesList?: Series[]) {
+  const plan = planOf(scenarios, seriesList);
+  const f = fake(o);
+  const all = [...createReporters(['junit', 'ktap', 'markdown', 'html'], { outDir: plan.outDir, progress: silentProgress, env: {}, textOut: process.stdout }), ...reporters];
+  const errors: string[] = [];
+  const loop = new RunLoop(plan, { stages: f.stages, reporters: all, progress: silentProgress, kphVersion: 't', onReporterError: (n, phase) => errors.push(`${n}:${phase}`) });
+  const outcome = await loop.run();
+  return { ...outcome, log: f.log, errors, plan };
+}
+
+const verdicts = (s: Summary) => Object.fromEntries(s.runs.map((r) => [r.scenario, r.verdict]));
+
+describe('RunLoop', () => {
+  it('boots once for scenarios that pass and writes summary.json with every row', async () => {
+    const r = await run([ok('a'), ok('b'), ok('c')]);
+    expect(r.log).toEqual(['kernel baseline', 'boot console.log', 'run a', 'run b', 'run c', 'stop']);
+    expect(r.exitCode).toBe(0);
+    const written = JSON.parse(readFileSync(join(r.outDir, 'summary.json'), 'utf8')) as Summary;
+    expect(written).toMatchObject({ schemaVersion: 2, complete: true });
+    expect(verdicts(written)).toEqual({ a: 'pass', b: 'pass', c: 'pass' });
+    expect(written.series[0]).toMatchObject({ label: 'baseline', dir: 'baseline', kernel: { bzImage: '/k/bzImage' } });
+  });
+
+  it('boots a fresh guest after a hang, and the next scenario runs on it', async () => {
+    const r = await run([ok('a'), ok('hangs'), ok('c')], { outcomes: { hangs: capture({ hang: { afterMs: 30_000, evidence: ['task 321 kph-hang state=S wchan=kph_hang_forever syscall=272', '    [<0>] kph_hang_forever+0x1c/0x40'] } }) } });
+    expect(r.log).toEqual(['kernel baseline', 'boot console.log', 'run a', 'run hangs', 'stop', 'boot console-2.log', 'run c', 'stop']);
+    expect(verdicts(r.summary)).toEqual({ a: 'pass', hangs: 'timeout', c: 'pass' });
+    const hang = r.summary.runs.find((x) => x.scenario === 'hangs')!;
+    expect(hang.failures[0]).toMatchObject({ code: 'E_TIMEOUT', message: expect.stringContaining('task 321 kph-hang state=S wchan=kph_hang_forever') });
+    expect(hang.failures[0]!.excerpt).toContain('    [<0>] kph_hang_forever+0x1c/0x40');
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('boots again after a splat; the splat is a crash whatever the checks said', async () => {
+    const splat = ['[   12.0] ------------[ cut here ]------------', '[   12.0] WARNING: CPU: 0 PID: 300 at kernel/nsproxy.c:560 __x64_sys_setns+0x1/0x2', '[   12.1] ---[ end trace 0000000000000000 ]---'];
+    const r = await run([ok('warns'), ok('b')], { outcomes: { warns: capture({ consoleLines: splat }) } });
+    expect(verdicts(r.summary)).toEqual({ warns: 'crash', b: 'pass' });
+    expect(r.summary.runs[0]!.failures[0]).toMatchObject({ code: 'E_SPLAT', message: expect.stringContaining('WARNING: CPU: 0 PID: 300 at kernel/nsproxy.c:560') });
+    expect(r.log.filter((l) => l.startsWith('boot'))).toHaveLength(2);
+  });
+
+  it('an expect() that throws is the series\' fail, not infra-error, and the guest is kept', async () => {
+    const r = await run([throws, ok('b')]);
+    expect(verdicts(r.summary)).toEqual({ throws: 'fail', b: 'pass' });
+    expect(r.summary.runs[0]!.failures[0]).toMatchObject({ code: 'E_EXPECT', message: expect.stringContaining("reading 'items'") });
+    expect(r.log.filter((l) => l.startsWith('boot'))).toHaveLength(1);
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('a build error gives every runnable scenario build-error, and nothing boots', async () => {
+    const r = await run([ok('a'), ok('b')], { kernelError: new BuildError('The kernel did not build (make exited 2).', { details: ['kernel/nsproxy.c:1:1: error: x'] }) });
+    expect(verdicts(r.summary)).toEqual({ a: 'build-error', b: 'build-error' });
+    expect(r.summary.runs[0]!.failures[0]!.code).toBe('E_BUILD');
+    expect(r.log.some((l) => l.startsWith('boot'))).toBe(false);
+  });
+
+  it('a scenario whose option the kernel lacks is skipped naming it; nothing is rebuilt for it', async () => {
+    const needsTime = defineScenario({ ...ok('time'), needs: { config: ['CONFIG_TIME_NS=y'] } });
+    const r = await run([ok('a'), needsTime]);
+    expect(verdicts(r.summary)).toEqual({ time: 'skip', a: 'pass' });
+    expect(r.summary.runs[0]!.failures[0]!.message).toBe('the kernel lacks CONFIG_TIME_NS=y (the kernel has it unset)');
+    expect(r.log.filter((l) => l.startsWith('kernel'))).toEqual(['kernel baseline']);
+  });
+
+  it('a series kernel that never answers while the base kernel boots is boot-error (exit 1)', async () => {
+    const never = new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH (12 attempts in 25 s)');
+    const r = await run([ok('a'), ok('b')], { bootErrors: [never], control: 'boots' }, [], [series('broken', 'v1')]);
+    expect(verdicts(r.summary)).toEqual({ a: 'boot-error', b: 'boot-error' });
+    expect(r.summary.runs[0]!.failures[0]).toMatchObject({ code: 'E_BOOT', message: expect.stringContaining('unpatched kernel boots') });
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('the baseline kernel that never answers is infra-error (exit 3): nothing to blame', async () => {
+    const never = new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH');
+    const r = await run([ok('a')], { bootErrors: [never] });
+    expect(verdicts(r.summary)).toEqual({ a: 'infra-error' });
+    expect(r.exitCode).toBe(3);
+  });
+
+  it('a reporter that throws is logged and changes neither summary.json nor another report', async () => {
+    const good = await run([ok('a'), ok('b')]);
+    const broken: Reporter = { name: 'broken', onRunStart() { throw new Error('x'); }, onResult() { throw new Error('y'); }, onRunEnd() { throw new Error('z'); } };
+    const bad = await run([ok('a'), ok('b')], {}, [broken]);
+    expect(bad.errors).toEqual(['broken:onRunStart', 'broken:onResult', 'broken:onResult', 'broken:onRunEnd']);
+    const strip = (s: Summary) => ({ ...s, startedAt: '', finishedAt: '', runs: s.runs.map((x: RunResult) => ({ ...x, dir: x.dir })) });
+    const read = (d: string) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as Summary;
+    expect(strip(read(bad.outDir))).toEqual(strip(read(good.outDir)));
+    for (const f of ['junit.xml', 'results.ktap', 'report.md', 'report.html']) expect(existsSync(join(bad.outDir, f)), f).toBe(true);
+  });
+
+  it('interrupt() writes every report for what ran, complete false, interrupted true, exit 130', async () => {
+    const plan = planOf([ok('a'), ok('b')]);
+    const f = fake();
+    const reporters = createReporters(['junit', 'markdown'], { outDir: plan.outDir, progress: silentProgress, env: {}, textOut: process.stdout });
+    const loop = new RunLoop(plan, { stages: { ...f.stages, boot: async (k, o) => { const g = await f.stages.boot(k, o); return { ...g, runScenario: async (s, p, d) => { const c = await g.runScenario(s, p, d); if (s.name === 'a') loop.interrupt(); return c; } }; } }, reporters, progress: silentProgress, kphVersion: 't' });
+    await loop.run();
+    const s = JSON.parse(readFileSync(join(plan.outDir, 'summary.json'), 'utf8')) as Summary;
+    expect(s).toMatchObject({ complete: false, interrupted: true });
+    expect(readFileSync(join(plan.outDir, 'junit.xml'), 'utf8')).toContain('<testsuites');
+  });
+});
