@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
+import { bundledMeta, failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
-const V5_RECORDS: Record<string, string> = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'kernel-patches', 'ns-serial', 'v5', 'series.json'), 'utf8')).records;
-const V5 = { provides: ['ns-serial', 'ns-serial:v5', 'ns-snum-proc', 'audit-ns-info-request'], records: V5_RECORDS };
+const V5 = bundledMeta('ns-serial@v5');
 const failed = failedChecks;
 
 describe('serial-never-reused on real captures (N=1000)', () => {

@@ -2,13 +2,13 @@
 // (fixtures/<series>/, captured with UNSHARES=50).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
+import { bundledMeta, failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 const fixture = (series: string) => join(import.meta.dirname, 'fixtures', series);
 const failed = failedChecks;
-const V1 = { name: 'proc-connector-ns', revision: 'rfc-v1', provides: ['cn-ns-events', 'cn-ns-events:v1'] };
-const V2 = { name: 'proc-connector-ns', revision: 'rfc-v2', provides: ['cn-ns-events', 'cn-ns-events:v2', 'cn-features'] };
+const V1 = bundledMeta('proc-connector-ns@rfc-v1');
+const V2 = bundledMeta('proc-connector-ns@rfc-v2');
 const P = { UNSHARES: 50 };
 
 describe('unshare-multi', () => {

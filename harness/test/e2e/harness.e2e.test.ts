@@ -85,12 +85,50 @@ describe('kph run --series baseline', () => {
     expect(dom.stdout).toContain('accelerator <b>' + s.accel + '</b>');
   });
 
-  it('re-runs with nothing changed without rebuilding, in under 60 s', async () => {
+  it('re-runs with nothing changed without rebuilding, in under 60 s; kph build gives the same kernel', async () => {
     const out = outDir();
     const r = await kph(['run', '--series', 'baseline', '--scenario', 'unshare-net', '--out', out]);
     expect(r.code, r.all.slice(-2000)).toBe(0);
     expect(readFileSync(join(out, 'baseline', 'build.log'), 'utf8')).toMatch(/build stamp matches/);
     expect(r.ms).toBeLessThan(60_000);
+    // One kernel per (base, series): selecting one scenario, and kph build, use the full run's bzImage.
+    const built = await kph(['build', '--series', 'baseline'], 10 * 60_000);
+    expect(built.code, built.all.slice(-2000)).toBe(0);
+    expect(built.stdout.trim()).toBe(summaryOf(out).series[0]!.kernel!.bzImage);
+    expect(summaryOf(out).series[0]!.kernel!.cached).toBe(true);
+  });
+
+  it('kph judge re-judges a stored run identically, and a changed expectation changes the verdict, without a boot', async () => {
+    const out = outDir();
+    const r = await kph(['run', '--series', 'baseline', '--scenario', 'unshare-net', '--scenario', 'setns-loop', '--out', out]);
+    expect(r.code, r.all.slice(-2000)).toBe(0);
+    const before = summaryOf(out);
+    const same = await kph(['judge', out], 60_000);
+    expect(same.code, same.all.slice(-2000)).toBe(0);
+    expect(same.stdout).toMatch(/2 result\(s\) judged again, 0 verdict\(s\) changed/);
+    expect(summaryOf(out).runs.map((x) => [x.scenario, x.verdict, x.failures])).toEqual(before.runs.map((x) => [x.scenario, x.verdict, x.failures]));
+    const changed = await kph(['judge', out, '--scenarios-dir', join(fixtures, 'scenarios-judge')], 60_000);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain('baseline · unshare-net: pass → fail');
+    expect(changed.ms).toBeLessThan(30_000);
+    const run = summaryOf(out).runs.find((x) => x.scenario === 'unshare-net')!;
+    expect(run.failures[0]!.message).toMatch(/a coredump event \(changed expectation\): 0 coredump event/);
+    expect(JSON.parse(readFileSync(join(out, run.dir, 'checks.json'), 'utf8')).some((c: { name: string; ok: boolean }) => c.name.startsWith('a coredump event') && !c.ok)).toBe(true);
+    expect(await leftoverQemus()).toEqual([]);
+  });
+
+  it('--json prints pure JSON on stdout even with GitHub annotations on', async () => {
+    const out = outDir();
+    const started = Date.now();
+    const r = await execa('node', [bin, 'run', '--series', 'baseline', '--scenario', 'unshare-net', '--param', 'nope=1', '--out', out, '--json'], { cwd: repoRoot, reject: false, env: { CI: '1', GITHUB_ACTIONS: 'true' } });
+    expect(r.exitCode).toBe(2); // a usage error still keeps stdout clean
+    expect(r.stdout).toBe('');
+    const ok = await execa('node', [bin, 'run', '--series', 'baseline', '--scenario', 'unshare-net', '--param', 'N=5', '--scenario', 'setns-loop', '--out', outDir(), '--json'], { cwd: repoRoot, reject: false, env: { CI: '1', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(out, 'step-summary.md') } });
+    expect(ok.exitCode, ok.stderr.slice(-2000)).toBe(0);
+    const parsed = JSON.parse(ok.stdout) as Summary;
+    expect(parsed.schemaVersion).toBe(2);
+    expect(parsed.runs.map((x) => x.scenario).sort()).toEqual(['setns-loop', 'unshare-net']);
+    expect(Date.now() - started).toBeLessThan(120_000);
   });
 
   it('boots the guest for a one-off command (kph boot --command)', async () => {
