@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledMeta, failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
