@@ -96,7 +96,7 @@ export async function buildKernel(req: BuildRequest, runner: Runner): Promise<Bu
       ['make', make(['olddefconfig'])],
     ];
     for (const [file, args] of steps) {
-      const r = await runner.run(file, args, { cwd: req.srcDir, env, logFile, allowFailure: true });
+      const r = await runner.run(file, args, { cwd: req.srcDir, env, logFile, allowFailure: true, groupDiesWithParent: true });
       if (r.exitCode !== 0) {
         throw new BuildError(`Kernel configuration failed: ${r.command}`, {
           hint: `See ${logFile}.`,
@@ -128,9 +128,11 @@ export async function buildKernel(req: BuildRequest, runner: Runner): Promise<Bu
 
   let objects = 0;
   let pending = '';
+  // make's compilers are its children: the whole group dies with kph, SIGKILL included.
   const proc = runner.spawn('make', make([`-j${jobs}`, 'bzImage']), {
     cwd: req.srcDir,
     env,
+    groupDiesWithParent: true,
     onStdout: (c) => {
       appendFileSync(logFile, c);
       pending += c;
@@ -144,6 +146,7 @@ export async function buildKernel(req: BuildRequest, runner: Runner): Promise<Bu
     onStderr: (c) => appendFileSync(logFile, c),
   });
   const code = await proc.exited;
+  if (proc.error) throw new InfraError('build', proc.error.message, { hint: 'Install the kernel build dependencies (`npm run setup`).' });
   if (code !== 0 || !existsSync(bzImage)) {
     const errors = extractBuildErrors(readFileSync(logFile, 'utf8'));
     if (code >= 128) throw new InfraError('build', `make was killed (exit ${code}).`, { hint: `See ${logFile}.` });

@@ -102,6 +102,8 @@ async function ensureRootfs(opts: ImageOptions, recipeDir: string): Promise<stri
     allowFailure: true,
     logFile: opts.logFile,
     timeoutMs: 30 * 60_000,
+    // dpkg, chroot and friends are its children: the whole group dies with kph.
+    groupDiesWithParent: true,
   });
   if (r.exitCode !== 0) {
     const logTail = existsSync(join(tmp, 'debootstrap/debootstrap.log')) ? readFileSync(join(tmp, 'debootstrap/debootstrap.log'), 'utf8').trim().split('\n').slice(-8) : [];
