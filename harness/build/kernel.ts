@@ -10,7 +10,7 @@ import type { BaseTree, Series } from '../core/types.js';
 import { findDroppedOptions, mergeFragments, parseKconfig, renderFragment, type FragmentSource } from '../config/kconfig.js';
 import { countBuildSteps, extractBuildErrors } from '../parse/build-log.js';
 import type { Runner } from '../process/exec.js';
-import { workDir } from '../patch/apply.js';
+import { withWorkDirLock, workDir } from '../patch/apply.js';
 
 export interface BuildRequest {
   base: BaseTree;
@@ -24,6 +24,8 @@ export interface BuildRequest {
   jobs?: number;
   useCcache?: boolean;
   onProgress?: (objects: number) => void;
+  /** Messages such as "waiting for the work folder (held by pid N)"; stderr when not given. */
+  log?: (msg: string) => void;
 }
 
 export interface BuildResult {
@@ -62,7 +64,12 @@ function buildEnv(cache: string, useCcache: boolean): Record<string, string> {
   };
 }
 
-export async function buildKernel(req: BuildRequest, runner: Runner): Promise<BuildResult> {
+export function buildKernel(req: BuildRequest, runner: Runner): Promise<BuildResult> {
+  // One build per (base, series) work folder at a time, across kph processes.
+  return withWorkDirLock(req.cache, req.base, req.series, req.log, () => buildKernelLocked(req, runner));
+}
+
+async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<BuildResult> {
   const started = Date.now();
   const buildDir = buildDirFor(req.cache, req.base, req.series);
   mkdirSync(buildDir, { recursive: true });
