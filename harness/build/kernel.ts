@@ -11,6 +11,7 @@ import { findDroppedOptions, mergeFragments, parseKconfig, renderFragment, type 
 import { countBuildSteps, extractBuildErrors } from '../parse/build-log.js';
 import type { Runner } from '../process/exec.js';
 import { workDir } from '../core/paths.js';
+import { withWorkDirLock } from '../patch/apply.js';
 
 export interface BuildRequest {
   base: BaseTree;
@@ -24,6 +25,8 @@ export interface BuildRequest {
   jobs?: number;
   useCcache?: boolean;
   onProgress?: (objects: number) => void;
+  /** Messages such as "waiting for the work folder (held by pid N)"; stderr when not given. */
+  log?: (msg: string) => void;
 }
 
 export interface BuildResult {
@@ -62,7 +65,12 @@ function buildEnv(cache: string, useCcache: boolean): Record<string, string> {
   };
 }
 
-export async function buildKernel(req: BuildRequest, runner: Runner): Promise<BuildResult> {
+export function buildKernel(req: BuildRequest, runner: Runner): Promise<BuildResult> {
+  // One build per (base, series) work folder at a time, across kph processes.
+  return withWorkDirLock(req.cache, req.base, req.series, req.log, () => buildKernelLocked(req, runner));
+}
+
+async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<BuildResult> {
   const started = Date.now();
   const buildDir = buildDirFor(req.cache, req.base, req.series);
   mkdirSync(buildDir, { recursive: true });
@@ -96,7 +104,7 @@ export async function buildKernel(req: BuildRequest, runner: Runner): Promise<Bu
       ['make', make(['olddefconfig'])],
     ];
     for (const [file, args] of steps) {
-      const r = await runner.run(file, args, { cwd: req.srcDir, env, logFile, allowFailure: true });
+      const r = await runner.run(file, args, { cwd: req.srcDir, env, logFile, allowFailure: true, groupDiesWithParent: true });
       if (r.exitCode !== 0) {
         throw new BuildError(`Kernel configuration failed: ${r.command}`, {
           hint: `See ${logFile}.`,
@@ -128,9 +136,11 @@ export async function buildKernel(req: BuildRequest, runner: Runner): Promise<Bu
 
   let objects = 0;
   let pending = '';
+  // make's compilers are its children: the whole group dies with kph, SIGKILL included.
   const proc = runner.spawn('make', make([`-j${jobs}`, 'bzImage']), {
     cwd: req.srcDir,
     env,
+    groupDiesWithParent: true,
     onStdout: (c) => {
       appendFileSync(logFile, c);
       pending += c;
@@ -144,6 +154,7 @@ export async function buildKernel(req: BuildRequest, runner: Runner): Promise<Bu
     onStderr: (c) => appendFileSync(logFile, c),
   });
   const code = await proc.exited;
+  if (proc.error) throw new InfraError('build', proc.error.message, { hint: 'Install the kernel build dependencies (`npm run setup`).' });
   if (code !== 0 || !existsSync(bzImage)) {
     const errors = extractBuildErrors(readFileSync(logFile, 'utf8'));
     if (code >= 128) throw new InfraError('build', `make was killed (exit ${code}).`, { hint: `See ${logFile}.` });

@@ -93,6 +93,11 @@ export interface AuditStatus {
   lost: number;
   backlog: number;
   backlogLimit: number;
+  /**
+   * Jiffies tasks spent waiting for room in the backlog (kernel 5.12+, auditctl 3.0+): rising
+   * across a scenario means the kernel throttled it. Absent when auditctl does not print it.
+   */
+  backlogWaitTimeActual?: number;
 }
 
 /** One proc-connector message as the guest listener printed it. */

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { InfraError } from '../core/errors.js';
 import { imagesDir } from '../core/paths.js';
 import type { Runner } from '../process/exec.js';
+import { removeDebris, removeStaleTemps, uniqueTemp, withLock } from '../process/lock.js';
 
 export interface GuestImage {
   image: string;
@@ -94,18 +95,34 @@ async function ensureRootfs(opts: ImageOptions, recipeDir: string): Promise<stri
   const key = hashFiles([join(recipeDir, SUITE, 'packages.txt')], recipeDir, [SUITE, mirror, 'minbase']);
   const dir = join(opts.cache, 'images', `rootfs-${SUITE}-${key}`);
   if (existsSync(join(dir, '.kph-complete'))) return dir;
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(opts.cache, 'images'), { recursive: true });
+  // Another kph may be bootstrapping the same root file system: wait, then use it.
+  return withLock(`${dir}.lock`, { purpose: `debootstrap ${SUITE}`, log: opts.log }, async () => {
+    if (existsSync(join(dir, '.kph-complete'))) return dir;
+    removeStaleTemps(dir);
+    const tmp = uniqueTemp(dir);
+    try {
+      await debootstrapInto(opts, tmp, mirror, pkgs);
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+      return dir;
+    } finally {
+      removeDebris(tmp);
+    }
+  });
+}
+
+async function debootstrapInto(opts: ImageOptions, tmp: string, mirror: string, pkgs: string[]): Promise<void> {
   opts.log?.(`debootstrap ${SUITE} (${pkgs.join(', ')}) from ${mirror}`);
   const r = await opts.runner.run('debootstrap', ['--variant=minbase', `--include=${pkgs.join(',')}`, SUITE, tmp, mirror], {
     allowFailure: true,
     logFile: opts.logFile,
     timeoutMs: 30 * 60_000,
+    // dpkg, chroot and friends are its children: the whole group dies with kph.
+    groupDiesWithParent: true,
   });
   if (r.exitCode !== 0) {
     const logTail = existsSync(join(tmp, 'debootstrap/debootstrap.log')) ? readFileSync(join(tmp, 'debootstrap/debootstrap.log'), 'utf8').trim().split('\n').slice(-8) : [];
-    rmSync(tmp, { recursive: true, force: true });
     throw new InfraError('image', `debootstrap of ${SUITE} from ${mirror} failed (exit ${r.exitCode}).`, {
       hint: `Check that the mirror answers (set KPH_DEBIAN_MIRROR to another one).${opts.logFile ? ` Log: ${opts.logFile}` : ''}`,
       details: logTail,
@@ -115,9 +132,6 @@ async function ensureRootfs(opts: ImageOptions, recipeDir: string): Promise<stri
   rmSync(join(tmp, 'var/cache/apt/archives'), { recursive: true, force: true });
   rmSync(join(tmp, 'var/lib/apt/lists'), { recursive: true, force: true });
   writeFileSync(join(tmp, '.kph-complete'), `${SUITE} ${mirror} ${pkgs.join(' ')}\n`);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
-  return dir;
 }
 
 export async function ensureGuestImage(opts: ImageOptions): Promise<GuestImage> {
@@ -129,12 +143,24 @@ export async function ensureGuestImage(opts: ImageOptions): Promise<GuestImage> 
   const key = hashFiles([...listFiles(overlay), ...listFiles(toolsSrc)], recipeDir, [rootfs, 'image-v1']);
   const image = join(opts.cache, 'images', `${SUITE}-${key}.ext4`);
   const hostKeyFile = `${image}.hostkey.pub`;
-  if (existsSync(image) && existsSync(hostKeyFile)) {
-    return { image, hostKey: readFileSync(hostKeyFile, 'utf8').trim(), cached: true, durationMs: Date.now() - started };
-  }
+  const cachedImage = () => (existsSync(image) && existsSync(hostKeyFile) ? { image, hostKey: readFileSync(hostKeyFile, 'utf8').trim(), cached: true, durationMs: Date.now() - started } : null);
+  const ready = cachedImage();
+  if (ready) return ready;
+  // Another kph may be assembling the same image: wait, then use it.
+  return withLock(`${image}.lock`, { purpose: `assemble ${image}`, log: opts.log }, async () => {
+    const done = cachedImage();
+    if (done) return done;
+    removeStaleTemps(image);
+    removeStaleTemps(hostKeyFile);
+    return assembleImage(opts, rootfs, overlay, toolsSrc, image, hostKeyFile, started);
+  });
+}
+
+async function assembleImage(opts: ImageOptions, rootfs: string, overlay: string, toolsSrc: string, image: string, hostKeyFile: string, started: number): Promise<GuestImage> {
   opts.log?.(`assembling guest image ${image}`);
-  const stage = `${image}.stage-${process.pid}`;
-  rmSync(stage, { recursive: true, force: true });
+  const stage = uniqueTemp(image, 'stage');
+  const tmpImage = uniqueTemp(image);
+  const tmpKey = uniqueTemp(hostKeyFile);
   try {
     await opts.runner.run('cp', ['-a', rootfs, stage]);
     rmSync(join(stage, '.kph-complete'), { force: true });
@@ -146,14 +172,14 @@ export async function ensureGuestImage(opts: ImageOptions): Promise<GuestImage> 
     for (const f of readdirSync(join(stage, 'etc/ssh'))) if (f.startsWith('ssh_host_')) rmSync(join(stage, 'etc/ssh', f));
     await opts.runner.run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kph-guest', '-f', join(stage, 'etc/ssh/ssh_host_ed25519_key')]);
     const hostKey = readFileSync(join(stage, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8').trim();
-    const tmpImage = `${image}.tmp`;
-    rmSync(tmpImage, { force: true });
     // mkfs.ext4 -d fills the file system from the folder: no loop mount, no root needed for it.
     await opts.runner.run('mkfs.ext4', ['-q', '-F', '-L', 'kphroot', '-d', stage, tmpImage, '1536M'], { logFile: opts.logFile });
+    // The key first: an image under its final name always has its key beside it.
+    writeFileSync(tmpKey, hostKey + '\n');
+    renameSync(tmpKey, hostKeyFile);
     renameSync(tmpImage, image);
-    writeFileSync(hostKeyFile, hostKey + '\n');
     return { image, hostKey, cached: false, durationMs: Date.now() - started };
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    removeDebris(stage, tmpImage, tmpKey);
   }
 }

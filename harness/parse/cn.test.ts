@@ -25,3 +25,35 @@ describe('parseListenerOutput on kph-cn-listen output from the baseline guest', 
     expect(c.garbage).toEqual(['not json']);
   });
 });
+
+describe('parseListenerOutput: only an acked subscription is ready', () => {
+  const SUMMARY = '{"summary":true,"events":0,"enobufs":0,"seq_gaps":0,"drained":0}\n';
+  it('is ready with the ack, with or without the err field (older listeners)', () => {
+    expect(parseListenerOutput('{"ready":true,"acked":true,"err":0}\n' + SUMMARY)).toMatchObject({ ready: true, notReady: null });
+    expect(parseListenerOutput('{"ready":true,"acked":true}\n' + SUMMARY).ready).toBe(true);
+  });
+  it('is not ready when the ack never came, whatever "ready" said (the old listener printed ready:true)', () => {
+    for (const line of ['{"ready":true,"acked":false}', '{"ready":false,"acked":false,"waited_ms":2000}']) {
+      const c = parseListenerOutput(line + '\n' + SUMMARY);
+      expect(c.ready, line).toBe(false);
+      expect(c.notReady, line).toMatch(/never acked/);
+    }
+    expect(parseListenerOutput('{"ready":false,"acked":false,"waited_ms":2000}\n').notReady).toBe('the proc connector never acked the subscription (waited 2000 ms)');
+  });
+  it('is not ready when the kernel refused the subscription', () => {
+    const c = parseListenerOutput('{"ready":false,"acked":true,"err":1}\n' + SUMMARY);
+    expect(c).toMatchObject({ ready: false, notReady: 'the kernel refused the subscription (err 1)' });
+  });
+  it('a late ack makes it ready', () => {
+    const c = parseListenerOutput('{"ready":false,"acked":false,"waited_ms":2000}\n{"ready":true,"acked":true,"err":0,"late":true}\n' + SUMMARY);
+    expect(c).toMatchObject({ ready: true, notReady: null });
+  });
+  it('no readiness line at all is not ready, and no summary is made up', () => {
+    const c = parseListenerOutput('{"error":"socket","errno":93}\n');
+    expect(c).toMatchObject({ ready: false, notReady: 'the listener printed no readiness line', summary: null });
+    expect(c.garbage).toEqual(['{"error":"socket","errno":93}']);
+  });
+  it('JSON that is not an object is garbage, not a crash', () => {
+    expect(parseListenerOutput('5\nnull\n"x"\n').garbage).toEqual(['5', 'null', '"x"']);
+  });
+});

@@ -8,6 +8,7 @@ import type { BaseTree, Series } from '../core/types.js';
 import { parsePatchOutput, touchedFiles } from '../parse/patch.js';
 import type { Runner } from '../process/exec.js';
 import { workDir } from '../core/paths.js';
+import { withLock } from '../process/lock.js';
 
 export { workDir };
 
@@ -60,7 +61,25 @@ export function seriesTreeDir(cache: string, base: BaseTree, series: Series): st
   return join(workDir(cache, base, series), 'src');
 }
 
-export async function prepareSeriesTree(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
+/** The lock file of a (base, series) work folder: held for apply and build (re-entrant). */
+export function workDirLockFile(cache: string, base: BaseTree, series: Series): string {
+  return `${workDir(cache, base, series)}.lock`;
+}
+
+/**
+ * Run fn holding the (base, series) work folder against other kph processes (and other tasks
+ * of this one). Apply and build take it themselves; a caller that applies and then builds can
+ * hold it across both (re-entrant along one async call chain), so no other run gets between.
+ */
+export function withWorkDirLock<T>(cache: string, base: BaseTree, series: Series, log: ((msg: string) => void) | undefined, fn: () => Promise<T>): Promise<T> {
+  return withLock(workDirLockFile(cache, base, series), { purpose: `apply and build ${series.name}${series.revision ? `@${series.revision}` : ''}`, log }, fn);
+}
+
+export function prepareSeriesTree(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
+  return withWorkDirLock(opts.cache, base, series, opts.log, () => prepareSeriesTreeLocked(base, series, opts));
+}
+
+async function prepareSeriesTreeLocked(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
   const dir = seriesTreeDir(opts.cache, base, series);
   const stateFile = `${dir}.state.json`;
   let state: TreeState | null = existsSync(stateFile) && existsSync(dir) ? JSON.parse(readFileSync(stateFile, 'utf8')) : null;

@@ -1,7 +1,13 @@
 // Every external process the harness starts goes through here: short commands (run) and
 // long-lived ones (spawnManaged, QEMU) whose process groups are killed on every exit path.
+//
+// Signals go only to process groups of children we still own: a group is signalled while its
+// leader has not been seen to exit, and once right when it exits (to take its leftovers; the
+// leftovers keep the group's number from being reused). Never a bare pid: after the child is
+// reaped its pid may belong to anyone.
 import { execa, type ResultPromise } from 'execa';
-import { appendFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface RunOptions {
   cwd?: string;
@@ -13,6 +19,11 @@ export interface RunOptions {
   logFile?: string;
   /** Resolve instead of throwing when the command exits non-zero. */
   allowFailure?: boolean;
+  /**
+   * The command and everything it starts die with this Node process, SIGKILL of Node
+   * included (see groupDeathWrapper). For long commands with children: debootstrap.
+   */
+  groupDiesWithParent?: boolean;
 }
 
 export interface RunOutput {
@@ -40,6 +51,60 @@ export class CommandError extends Error {
   }
 }
 
+/** A command that could not be started at all (not found, not executable, bad cwd). */
+export class SpawnError extends Error {
+  /** ENOENT, EACCES, ... when the system said. */
+  readonly code: string | undefined;
+  constructor(
+    readonly binary: string,
+    cause: unknown,
+    cwd?: string,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const why =
+      cwd && !existsSync(cwd)
+        ? `its working directory ${cwd} does not exist`
+        : code === 'ENOENT'
+          ? 'not found (is it installed and on PATH?)'
+          : code === 'EACCES'
+            ? 'permission denied (not executable?)'
+            : `${(cause as Error | undefined)?.message ?? String(cause)}`;
+    super(`Could not start ${binary}: ${why}`, { cause });
+    this.name = 'SpawnError';
+    this.code = code;
+  }
+}
+
+/** The executable `file` resolves to on PATH (or as a path), or null. */
+export function findExecutable(file: string, env: Record<string, string | undefined> = process.env): string | null {
+  const ok = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (file.includes('/')) return ok(file) ? file : null;
+  for (const dir of (env.PATH ?? process.env.PATH ?? '').split(delimiter)) {
+    if (dir && ok(join(dir, file))) return join(dir, file);
+  }
+  return null;
+}
+
+/**
+ * Wrap a command so that it and its whole process group die with this Node process, even
+ * when Node is SIGKILLed (no exit hook runs then). PR_SET_PDEATHSIG only reaches the direct
+ * child, so the direct child is a small sh that leads the group: setpriv makes the kernel send
+ * it SIGTERM when Node dies, and its trap sends TERM to the group (make deletes the target it
+ * was writing), then KILL a second later. The same trap serves stop() and timeouts. The
+ * command must run in a process group of its own (detached), or `kill 0` would reach Node's.
+ */
+export const GROUP_TRAP = 'trap "" TERM; kill -TERM 0 2>/dev/null; sleep 1; kill -KILL 0';
+export function groupDeathWrapper(file: string, args: string[]): [string, string[]] {
+  return ['setpriv', ['--pdeathsig', 'TERM', '--', 'sh', '-c', `trap '${GROUP_TRAP}' TERM HUP INT; "$@" & wait $!`, 'kph-group', file, ...args]];
+}
+
 /** How stages start processes; tests may hand a stage another Runner. */
 export interface Runner {
   run(file: string, args: string[], opts?: RunOptions): Promise<RunOutput>;
@@ -54,6 +119,11 @@ export interface SpawnOptions {
   onStderr?: (chunk: string) => void;
   /** Ask the kernel to SIGKILL the child if this Node process dies (util-linux setpriv). */
   dieWithParent?: boolean;
+  /**
+   * The child and every process in its group die with this Node process (see
+   * groupDeathWrapper): for commands whose own children do the work, like make.
+   */
+  groupDiesWithParent?: boolean;
 }
 
 export interface ManagedProcess {
@@ -63,21 +133,24 @@ export interface ManagedProcess {
   hasExited(): boolean;
   /** SIGTERM the process group, then SIGKILL it after graceMs. Resolves when it is gone. */
   stop(graceMs?: number): Promise<number>;
+  /** Set when the process could not be started (exited then resolves to -1). */
+  error?: SpawnError;
   writeStdin(data: string): void;
 }
 
 const live = new Set<ManagedProcess>();
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
+/**
+ * Signal the process group a child of ours leads. Only ever the group: if it is gone (ESRCH)
+ * there is nothing of ours left, and the bare pid may already be someone else's.
+ */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): boolean {
+  if (!pid || pid <= 1) return false;
   try {
     process.kill(-pid, signal);
+    return true;
   } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      /* already gone */
-    }
+    return false;
   }
 }
 
@@ -114,7 +187,10 @@ export const realRunner: Runner = {
     const started = Date.now();
     const command = commandLine(file, args);
     if (opts.logFile) appendFileSync(opts.logFile, `$ ${command}\n`);
-    const sub = execa(file, args, {
+    if (opts.groupDiesWithParent && !findExecutable(file, { ...process.env, ...opts.env })) throw new SpawnError(file, Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT' }), opts.cwd);
+    const [f, a] = opts.groupDiesWithParent ? groupDeathWrapper(file, args) : [file, args];
+    const sub = execa(f, a, {
+      detached: opts.groupDiesWithParent ? true : undefined,
       cwd: opts.cwd,
       env: opts.env,
       extendEnv: true,
@@ -128,6 +204,8 @@ export const realRunner: Runner = {
       maxBuffer: 256 * 1024 * 1024,
     });
     const r = await sub;
+    // Not an exit status: the command never ran. Whatever allowFailure says, that is no result.
+    if (r.failed && r.exitCode === undefined && !r.signal && !r.timedOut && r.code) throw new SpawnError(file, r.cause ?? r, opts.cwd);
     const out: RunOutput = {
       command,
       exitCode: r.exitCode ?? (r.signal ? 128 + (signalNumber(r.signal) ?? 0) : -1),
@@ -142,7 +220,9 @@ export const realRunner: Runner = {
 
   spawn(file, args, opts = {}) {
     installExitHooks();
-    const [f, a] = opts.dieWithParent ? ['setpriv', ['--pdeathsig', 'KILL', file, ...args]] : [file, args];
+    // Node reports a missing binary only asynchronously, and behind setpriv not at all: look first.
+    if (!findExecutable(file, { ...process.env, ...opts.env })) throw new SpawnError(file, Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT' }), opts.cwd);
+    const [f, a] = opts.groupDiesWithParent ? groupDeathWrapper(file, args) : opts.dieWithParent ? ['setpriv', ['--pdeathsig', 'KILL', file, ...args]] : [file, args];
     const sub: ResultPromise = execa(f, a, {
       cwd: opts.cwd,
       env: opts.env,
@@ -160,8 +240,14 @@ export const realRunner: Runner = {
     sub.stdout?.on('data', (c: string) => opts.onStdout?.(c));
     sub.stderr?.on('data', (c: string) => opts.onStderr?.(c));
     const exited = sub.then(
-      (r) => r.exitCode ?? (r.signal ? 128 + (signalNumber(r.signal) ?? 0) : -1),
-      () => -1,
+      (r) => {
+        if (r.failed && r.exitCode === undefined && !r.signal && r.code) proc.error = new SpawnError(file, r.cause ?? r, opts.cwd);
+        return r.exitCode ?? (r.signal ? 128 + (signalNumber(r.signal) ?? 0) : -1);
+      },
+      (e: unknown) => {
+        proc.error = new SpawnError(file, e, opts.cwd);
+        return -1;
+      },
     );
     const proc: ManagedProcess = {
       pid: sub.pid,
@@ -173,7 +259,9 @@ export const realRunner: Runner = {
       async stop(graceMs = 2000) {
         if (!done) {
           killGroup(sub.pid, 'SIGTERM');
-          const t = setTimeout(() => killGroup(sub.pid, 'SIGKILL'), graceMs);
+          const t = setTimeout(() => {
+            if (!done) killGroup(sub.pid, 'SIGKILL');
+          }, graceMs);
           await exited;
           clearTimeout(t);
         }
@@ -183,7 +271,8 @@ export const realRunner: Runner = {
     void exited.then(() => {
       done = true;
       live.delete(proc);
-      // Anything the process left in its group goes with it.
+      // Anything the process left in its group goes with it, now, while the leftovers still
+      // hold the group's number; never again after this.
       killGroup(sub.pid, 'SIGKILL');
     });
     live.add(proc);

@@ -7,6 +7,7 @@ import * as tar from 'tar';
 import { InfraError, UsageError } from '../core/errors.js';
 import type { BaseSpec, BaseTree } from '../core/types.js';
 import type { Runner } from '../process/exec.js';
+import { removeDebris, removeStaleTemps, uniqueTemp, withLock } from '../process/lock.js';
 
 export const DEFAULT_BASE = 'debian:6.12';
 
@@ -74,22 +75,30 @@ export async function prepareBase(spec: BaseSpec, opts: PrepareBaseOptions): Pro
       const contentId = `${spec.spec}:${st.size}:${st.mtimeMs}`;
       const dir = join(basesDir, `${spec.kind}-${shortHash(contentId)}`);
       if (!existsSync(join(dir, '.kph-complete'))) {
-        opts.log?.(`unpacking ${tarball} into ${dir}`);
-        const tmp = `${dir}.tmp-${process.pid}`;
-        rmSync(tmp, { recursive: true, force: true });
-        mkdirSync(tmp, { recursive: true });
-        if (/\.(xz|zst|bz2)$/.test(tarball)) {
-          // node-tar reads gzip and plain tar only: the system tar does xz.
-          await opts.runner.run('tar', ['-xf', tarball, '-C', tmp]);
-        } else {
-          await tar.x({ file: tarball, cwd: tmp });
-        }
-        const entries = readdirSync(tmp);
-        const top = entries.length === 1 && statSync(join(tmp, entries[0]!)).isDirectory() ? join(tmp, entries[0]!) : tmp;
-        rmSync(dir, { recursive: true, force: true });
-        renameSync(top, dir);
-        rmSync(tmp, { recursive: true, force: true });
-        writeFileSync(join(dir, '.kph-complete'), contentId + '\n');
+        // Another kph may be unpacking the same base: wait for it, then use its tree.
+        await withLock(`${dir}.lock`, { purpose: `unpack ${tarball}`, log: opts.log }, async () => {
+          if (existsSync(join(dir, '.kph-complete'))) return;
+          removeStaleTemps(dir);
+          opts.log?.(`unpacking ${tarball} into ${dir}`);
+          const tmp = uniqueTemp(dir);
+          try {
+            mkdirSync(tmp, { recursive: true });
+            if (/\.(xz|zst|bz2)$/.test(tarball)) {
+              // node-tar reads gzip and plain tar only: the system tar does xz.
+              await opts.runner.run('tar', ['-xf', tarball, '-C', tmp], { groupDiesWithParent: true });
+            } else {
+              await tar.x({ file: tarball, cwd: tmp });
+            }
+            const entries = readdirSync(tmp);
+            const top = entries.length === 1 && statSync(join(tmp, entries[0]!)).isDirectory() ? join(tmp, entries[0]!) : tmp;
+            // The marker goes in before the rename: a tree under the final name is complete.
+            writeFileSync(join(top, '.kph-complete'), contentId + '\n');
+            rmSync(dir, { recursive: true, force: true });
+            renameSync(top, dir);
+          } finally {
+            removeDebris(tmp);
+          }
+        });
       }
       assertCleanTree(dir, spec.spec);
       return { spec: spec.spec, version: await kernelVersion(opts.runner, dir), dir, contentId };
@@ -103,12 +112,15 @@ export async function prepareBase(spec: BaseSpec, opts: PrepareBaseOptions): Pro
       const idFile = `${dir}.content-id`;
       // Mirror the tree (rsync copies only what changed and keeps mtimes, so builds stay
       // incremental); the itemised list of changes tells whether the content moved on.
-      mkdirSync(dir, { recursive: true });
-      const r = await opts.runner.run('rsync', ['-a', '--delete', '-i', '--exclude=/.git', `${spec.path}/`, `${dir}/`]);
-      const previous = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : '';
-      const changes = r.stdout.trim();
-      const contentId = previous && !changes ? previous : `${spec.spec}:${shortHash(previous + changes + Date.now())}`;
-      writeFileSync(idFile, contentId + '\n');
+      const contentId = await withLock(`${dir}.lock`, { purpose: `mirror ${spec.path}`, log: opts.log }, async () => {
+        mkdirSync(dir, { recursive: true });
+        const r = await opts.runner.run('rsync', ['-a', '--delete', '-i', '--exclude=/.git', `${spec.path}/`, `${dir}/`]);
+        const previous = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : '';
+        const changes = r.stdout.trim();
+        const id = previous && !changes ? previous : `${spec.spec}:${shortHash(previous + changes + Date.now())}`;
+        writeFileSync(idFile, id + '\n');
+        return id;
+      });
       return { spec: spec.spec, version: await kernelVersion(opts.runner, dir), dir, contentId };
     }
   }

@@ -9,8 +9,16 @@
  * decoded in both layouts the bundled series use (rfc-v1 fixed nm_proc_event, rfc-v2
  * variable-length ns_proc_event) and the line says which layout it saw.
  *
- * Counts ENOBUFS (the socket overran) and per-CPU sequence gaps; on SIGTERM/SIGINT it prints
- * {"summary":true,...} and exits. Prints {"ready":true} once the subscription is acked.
+ * Counts ENOBUFS (the socket overran) and per-CPU sequence gaps. On SIGTERM/SIGINT it drains
+ * what is already queued on the socket (every event the kernel sent before the signal), prints
+ * {"summary":true,...,"drained":N} and exits.
+ *
+ * Readiness: {"ready":true,"acked":true,"err":0} once the kernel acked the subscription with
+ * no error; {"ready":false,"acked":false,"waited_ms":2000} when no ack came in 2 s (no connector
+ * or no proc events in this kernel: the capture cannot be trusted); {"ready":false,"acked":true,
+ * "err":N} when the kernel refused it. A late ack still prints the ready line. A filtered
+ * subscription's own ack is filtered away by the kernel (cn_filter drops PROC_EVENT_NONE), so
+ * the ack is read on a second, unsubscribed socket bound to the group, closed once acked.
  *
  *   kph-cn-listen [--filter MASK] [--features] [--rcvbuf BYTES]
  *   kph-cn-listen --query      only ask for the feature bits on a socket of its own, print the
@@ -46,7 +54,16 @@ static unsigned long long n_events, n_enobufs, n_gaps;
 static long long last_seq[MAXCPU];
 static int filtered;
 
+static int aux = -1, said, acked, features;
+
 static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static long long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000LL + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
 
 static uint32_t u32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t u64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -198,6 +215,42 @@ static void print_event(const struct cn_msg *msg)
 	fflush(stdout);
 }
 
+static void query_features(void);
+
+/*
+ * One recv()'s worth of netlink messages. The subscription's ack (PROC_EVENT_NONE with our
+ * ack number + 1) says whether the kernel took it; on the auxiliary socket (filtered
+ * subscriptions) nothing but the ack matters, and its other messages are not ours to count.
+ */
+static void handle(const char *buf, ssize_t n, int on_aux)
+{
+	for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)n); nlh = NLMSG_NEXT(nlh, n)) {
+		if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_ERROR)
+			continue;
+		const struct cn_msg *msg = NLMSG_DATA(nlh);
+		int is_ack = !acked && msg->ack == 42 && msg->len >= HDR + 4 && u32(msg->data) == PROC_EVENT_NONE;
+		if (on_aux) {
+			if (!is_ack)
+				continue;
+		} else {
+			track_seq(msg);
+		}
+		if (is_ack) {
+			uint32_t err = u32(msg->data + HDR);
+			acked = 1;
+			printf("{\"ready\":%s,\"acked\":true,\"err\":%u%s}\n", err ? "false" : "true", err, said ? ",\"late\":true" : "");
+			fflush(stdout);
+			if (!said) {
+				said = 1;
+				if (features)
+					query_features();
+			}
+			continue;
+		}
+		print_event(msg);
+	}
+}
+
 static int send_op(int sk, uint32_t op, uint32_t mask, int with_mask)
 {
 	char buf[NLMSG_SPACE(sizeof(struct cn_msg) + 8)] __attribute__((aligned(8)));
@@ -278,7 +331,7 @@ static void query_features(void)
 int main(int argc, char **argv)
 {
 	uint32_t mask = 0;
-	int features = 0, query = 0, rcvbuf = 16 << 20;
+	int query = 0, rcvbuf = 16 << 20;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--filter") && i + 1 < argc)
 			mask = strtoul(argv[++i], NULL, 0), filtered = 1;
@@ -304,7 +357,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	int sk = open_socket(rcvbuf);
-	if (sk < 0) {
+	/* Bound before the subscription is sent, so it cannot miss the ack. */
+	aux = filtered ? open_socket(0) : -1;
+	if (sk < 0 || (filtered && aux < 0)) {
 		printf("{\"error\":\"socket\",\"errno\":%d}\n", errno);
 		return 1;
 	}
@@ -312,52 +367,70 @@ int main(int argc, char **argv)
 		printf("{\"error\":\"listen\",\"errno\":%d}\n", errno);
 		return 1;
 	}
-	int ready = 0;
 	char buf[1 << 16] __attribute__((aligned(8)));
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop) {
-		struct pollfd p = {.fd = sk, .events = POLLIN};
-		int r = poll(&p, 1, ready ? 200 : 2000);
+		struct pollfd p[2] = {{.fd = sk, .events = POLLIN}, {.fd = aux, .events = POLLIN}};
+		int r = poll(p, aux >= 0 ? 2 : 1, said ? 200 : 2000 - ms_since(&t0) > 0 ? 2000 - ms_since(&t0) : 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {
-			if (!ready) { /* no ack: connector or proc events missing in this kernel */
-				printf("{\"ready\":true,\"acked\":false}\n");
+			if (!said) { /* no ack: connector or proc events missing in this kernel */
+				printf("{\"ready\":false,\"acked\":false,\"waited_ms\":%lld}\n", ms_since(&t0));
 				fflush(stdout);
-				ready = 1;
+				said = 1;
 				if (features)
 					query_features();
 			}
 			continue;
 		}
-		ssize_t n = recv(sk, buf, sizeof(buf), 0);
+		if (aux >= 0 && (p[1].revents & POLLIN)) {
+			ssize_t n = recv(aux, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n > 0)
+				handle(buf, n, 1);
+			if (acked) {
+				close(aux);
+				aux = -1;
+			}
+		}
+		if (!(p[0].revents & (POLLIN | POLLERR)))
+			continue;
+		ssize_t n = recv(sk, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				n_enobufs++;
 				printf("{\"kind\":\"enobufs\"}\n");
 				fflush(stdout);
-			} else if (errno != EINTR) {
+			} else if (errno != EINTR && errno != EAGAIN) {
 				printf("{\"error\":\"recv\",\"errno\":%d}\n", errno);
 				break;
 			}
 			continue;
 		}
-		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)n); nlh = NLMSG_NEXT(nlh, n)) {
-			if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_ERROR)
-				continue;
-			struct cn_msg *msg = NLMSG_DATA(nlh);
-			track_seq(msg);
-			if (!ready && msg->ack == 42 && msg->len >= HDR && u32(msg->data) == PROC_EVENT_NONE) {
-				printf("{\"ready\":true,\"acked\":true}\n");
-				fflush(stdout);
-				ready = 1;
-				if (features)
-					query_features();
+		handle(buf, n, 0);
+	}
+	/* Drain: every event the kernel sent before the signal is already queued on the socket. */
+	unsigned long long drained = 0;
+	for (;;) {
+		ssize_t n = recv(sk, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				n_enobufs++;
+				printf("{\"kind\":\"enobufs\"}\n");
 				continue;
 			}
-			print_event(msg);
+			if (errno == EINTR)
+				continue;
+			break;
 		}
+		if (n == 0)
+			break;
+		unsigned long long before = n_events;
+		handle(buf, n, 0);
+		drained += n_events - before;
 	}
-	printf("{\"summary\":true,\"events\":%llu,\"enobufs\":%llu,\"seq_gaps\":%llu}\n", n_events, n_enobufs, n_gaps);
+	printf("{\"summary\":true,\"events\":%llu,\"enobufs\":%llu,\"seq_gaps\":%llu,\"drained\":%llu}\n", n_events, n_enobufs, n_gaps, drained);
 	fflush(stdout);
 	return 0;
 }

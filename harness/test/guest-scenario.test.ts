@@ -1,0 +1,119 @@
+// images/guest-tools/kph-scenario, run on the host with fake auditctl and kph-cn-listen on
+// PATH: the script's time limit (script-timeout, and the end marker, listener stop, status and
+// log copy still happen), the exact end marker, and the listener's readiness wait.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const SCRIPT = join(import.meta.dirname, '..', '..', 'images', 'guest-tools', 'kph-scenario');
+
+// auditctl: -s prints a status with a daemon pid; -m appends a USER record as auditd logs it.
+const FAKE_AUDITCTL = `#!/bin/sh
+case "$1" in
+-s) printf 'enabled 1\\nfailure 1\\npid 245\\nrate_limit 0\\nbacklog_limit 8192\\nlost 0\\nbacklog 0\\nbacklog_wait_time 60000\\nbacklog_wait_time_actual 0\\n' ;;
+-m) [ -n "\${FAKE_NO_END:-}" ] && case "$2" in kph-end*) exit 0 ;; esac
+    echo "type=USER msg=audit(1.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='text=$2 exe=\\"/usr/sbin/auditctl\\" hostname=? addr=? terminal=? res=success'" >>"$KPH_AUDIT_LOG" ;;
+esac
+exit 0
+`;
+// The listener: its readiness line, then a summary on TERM.
+const FAKE_LISTEN = `#!/bin/sh
+trap 'echo "{\\"summary\\":true,\\"events\\":0,\\"enobufs\\":0,\\"seq_gaps\\":0,\\"drained\\":0}"; exit 0' TERM
+echo "\${FAKE_READY:-{\\"ready\\":true,\\"acked\\":true,\\"err\\":0}}"
+while :; do sleep 0.05; done
+`;
+
+let root: string;
+let bin: string;
+let log: string;
+
+function scenarioDir(id: string, script: string, extra: Record<string, string> = {}): string {
+  const d = join(root, 'kph', id);
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'script.sh'), script);
+  writeFileSync(join(d, 'env'), 'N=3\n');
+  writeFileSync(join(d, 'rules'), '\n');
+  for (const [f, t] of Object.entries(extra)) writeFileSync(join(d, f), t);
+  return d;
+}
+
+function run(dir: string, env: Record<string, string> = {}) {
+  return spawnSync('sh', [SCRIPT, dir], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'kph-scenario-test-'));
+  bin = join(root, 'bin');
+  mkdirSync(bin);
+  for (const [name, text] of [['auditctl', FAKE_AUDITCTL], ['kph-cn-listen', FAKE_LISTEN]]) {
+    writeFileSync(join(bin, name!), text!);
+    chmodSync(join(bin, name!), 0o755);
+  }
+  log = join(root, 'audit.log');
+  writeFileSync(log, '');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('kph-scenario', () => {
+  it('runs the script with its parameters and writes what the harness reads', () => {
+    const d = scenarioDir('plain', 'echo "n=$N"; echo oops >&2; exit 7\n');
+    expect(run(d).status).toBe(0);
+    expect(read(d, 'stdout.txt')).toBe('n=3\n');
+    expect(read(d, 'stderr.txt')).toBe('oops\n');
+    expect(read(d, 'exit-code').trim()).toBe('7');
+    expect(existsSync(join(d, 'script-timeout'))).toBe(false);
+    expect(existsSync(join(d, 'flush-timeout'))).toBe(false);
+    expect(read(d, 'audit-full.log')).toMatch(/text=kph-begin plain .*\n.*text=kph-end plain /);
+    expect(read(d, 'audit-status-after.txt')).toMatch(/^backlog_wait_time_actual 0$/m);
+  });
+
+  it('kills a script that outlives its timeout file, writes script-timeout, and still ends the capture', () => {
+    const d = scenarioDir('stuck', 'echo started; sleep 30; echo never\n', { timeout: '1\n', listen: '\n' });
+    const t0 = Date.now();
+    expect(run(d).status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(read(d, 'script-timeout').trim()).toBe('1');
+    expect(read(d, 'exit-code').trim()).toBe('124');
+    expect(read(d, 'stdout.txt')).toBe('started\n');
+    expect(read(d, 'audit-full.log')).toContain("msg='text=kph-end stuck ");
+    expect(read(d, 'events.jsonl')).toContain('"summary":true');
+    expect(existsSync(join(d, 'audit-status-after.txt'))).toBe(true);
+  });
+
+  it('a script that finishes in time leaves no script-timeout, even when it exits 124 itself', () => {
+    const d = scenarioDir('quick', 'exit 124\n', { timeout: '20' });
+    expect(run(d).status).toBe(0);
+    expect(read(d, 'exit-code').trim()).toBe('124');
+    expect(existsSync(join(d, 'script-timeout'))).toBe(false);
+  });
+
+  it('refuses a timeout file that is not a positive whole number', () => {
+    const d = scenarioDir('badlimit', 'true\n', { timeout: '5; reboot' });
+    const r = run(d);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/no positive whole number/);
+  });
+
+  it('matches the end marker exactly: another scenario\'s "kph-end ID-10k" does not end this flush', () => {
+    writeFileSync(log, "type=USER msg=audit(1.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='text=kph-end exact-10k exe=\"/usr/sbin/auditctl\" res=success'\n");
+    const d = scenarioDir('exact', 'true\n');
+    const t0 = Date.now();
+    expect(run(d, { FAKE_NO_END: '1', KPH_FLUSH_TRIES: '20' }).status).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThan(1000); // waited the whole (shortened) flush time
+    expect(read(d, 'flush-timeout')).toMatch(/end marker never reached/);
+  });
+
+  it('does not wait 20 s for a listener that died before its readiness line', () => {
+    writeFileSync(join(bin, 'kph-cn-listen'), '#!/bin/sh\necho \'{"error":"socket","errno":93}\'\nexit 1\n');
+    const d = scenarioDir('deadlistener', 'true\n', { listen: '\n' });
+    const t0 = Date.now();
+    const r = run(d);
+    expect(r.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.stderr).toMatch(/listener exited before it was ready/);
+  });
+});
