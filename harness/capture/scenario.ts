@@ -42,8 +42,8 @@ export function guestDirOf(scenario: string): string {
   return `/tmp/kph/${scenario}`;
 }
 
-/** Put script.sh, env, rules, listen and timeout into the scenario's guest folder. */
-export async function uploadScenario(session: GuestSession, scenario: Scenario, params: Record<string, ParamValue>, guestTimeoutSec: number): Promise<string> {
+/** Put script.sh, env, rules, listen, timeout and hung-task-secs into the scenario's guest folder. */
+export async function uploadScenario(session: GuestSession, scenario: Scenario, params: Record<string, ParamValue>, guestTimeoutSec: number, hungTaskSec: number): Promise<string> {
   const guestDir = guestDirOf(scenario.name);
   const stage = mkdtempSync(join(tmpdir(), 'kph-upload-'));
   try {
@@ -51,7 +51,8 @@ export async function uploadScenario(session: GuestSession, scenario: Scenario, 
     writeFileSync(join(stage, 'env'), renderEnv(params));
     writeFileSync(join(stage, 'rules'), (scenario.auditRules ?? []).join('\n') + '\n');
     writeFileSync(join(stage, 'timeout'), `${guestTimeoutSec}\n`);
-    const files = ['script.sh', 'env', 'rules', 'timeout'];
+    writeFileSync(join(stage, 'hung-task-secs'), `${hungTaskSec}\n`);
+    const files = ['script.sh', 'env', 'rules', 'timeout', 'hung-task-secs'];
     if (scenario.listener) {
       writeFileSync(join(stage, 'listen'), (scenario.listener.args ?? []).join(' ') + '\n');
       files.push('listen');

@@ -148,8 +148,8 @@ export class GuestHandle {
     let hang: ScenarioCapture['hang'] = null;
     try {
       // The guest's own `timeout -k` (kph-scenario) is the second line of defence: later than ours.
-      const guestDir = await uploadScenario(session, scenario, params, timeoutSec + 30);
-      const run = session.exec(`sysctl -qw kernel.hung_task_timeout_secs=${hungTaskTimeoutSec(timeoutSec)}; exec kph-scenario ${guestDir}`);
+      const guestDir = await uploadScenario(session, scenario, params, timeoutSec + 30, hungTaskTimeoutSec(timeoutSec));
+      const run = session.exec(`kph-scenario ${guestDir}`);
       const done = await withTimeout(run, timeoutSec * 1000);
       if (done === 'timeout') {
         hang = { afterMs: Date.now() - started, evidence: await this.collectHangEvidence(guestDir) };
