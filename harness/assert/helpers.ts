@@ -177,3 +177,11 @@ export function hexSerial(text: string | undefined): string | null {
   const t = (text ?? '').trim().toLowerCase().replace(/^0x/, '');
   return /^[0-9a-f]+$/.test(t) ? t : null;
 }
+
+/** The check 15 scenarios start with: the guest script exited 0 (its stderr as the excerpt). */
+export function scriptExitedZero(guest: { exitCode: number; stderr: string }): Check {
+  return checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n'));
+}
+
+/** The check for a scenario that ran the listener but has no output from it. */
+export const NO_LISTENER_OUTPUT: Check = { name: 'listener output', ok: false, message: 'no listener output' };

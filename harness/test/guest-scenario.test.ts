@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../core/paths.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'images', 'guest-tools', 'kph-scenario');
 
@@ -40,7 +41,7 @@ function scenarioDir(id: string, script: string, extra: Record<string, string> =
 }
 
 function run(dir: string, env: Record<string, string> = {}) {
-  return spawnSync('sh', [SCRIPT, dir], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync('sh', [SCRIPT, dir], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log, KPH_LIB: join(repoRoot, 'images', 'guest-tools', 'kph-lib.sh'), ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
 const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
@@ -115,5 +116,17 @@ describe('kph-scenario', () => {
     expect(r.status).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.stderr).toMatch(/listener exited before it was ready/);
+  });
+});
+
+describe('kph-lib.sh, sourced before every script', () => {
+  it('gives the script kph_wait_own_ns, kph_snum and kph_ns_notes', () => {
+    const d = scenarioDir('lib', 'kph_snum net\nkph_ns_notes me $$ net\nsleep 30 & KPH_WAIT_TRIES=2 kph_wait_own_ns $! net || echo "KPH waited=gave-up"\nkill $!\n', { timeout: '20\n' });
+    run(d);
+    const out = read(d, 'stdout.txt');
+    expect(out).toMatch(/^none$/m); // no ns-serial kernel here: no _snum file
+    expect(out).toMatch(/^KPH me_net=net:\[\d+\]$/m);
+    expect(out).toMatch(/^KPH wait_own_ns=timeout\nKPH waited=gave-up$/m); // the child shares our netns
+    expect(read(d, 'exit-code').trim()).toBe('0');
   });
 });

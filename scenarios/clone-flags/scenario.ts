@@ -5,7 +5,7 @@
 // reason clone, count 6 (mnt, uts, ipc, net, pid, user); without the capability: none. The fork
 // event of the child comes before its namespace events. Pid is pid_for_children: the parent's
 // before, the child's after (the child's own pid namespace, which it is pid 1 of).
-import { check, checkEqual, checkNsEvents, changesFromNotes, nsEvents, note, num } from '../../harness/assert/helpers.js';
+import { NO_LISTENER_OUTPUT, changesFromNotes, check, checkEqual, checkNsEvents, note, nsEvents, num, scriptExitedZero } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 const TYPES = ['mnt', 'uts', 'ipc', 'net', 'pid', 'user'];
@@ -22,13 +22,13 @@ kph-clone-ns
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, cn, provides } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const child = Number(note(guest.notes, 'child') ?? Number.NaN);
     const parent = Number(note(guest.notes, 'parent') ?? Number.NaN);
     checks.push(checkEqual('child exited 0', note(guest.notes, 'child_status'), '0'));
     // pid_namespaces(7): the child is in the namespace its parent's clone made for it.
     checks.push(checkEqual("child's own pid namespace = its pid_for_children", note(guest.notes, 'child_pid'), note(guest.notes, 'child_pid_for_children')));
-    if (!cn) return [...checks, check('listener output', false, 'no listener output')];
+    if (!cn) return [...checks, NO_LISTENER_OUTPUT];
     const changes = changesFromNotes(guest.notes, TYPES, 'parent', 'child', (t) => (t === 'pid' ? 'pid_for_children' : t));
     checks.push(...checkNsEvents(nsEvents(cn.events), [{ pid: child, reason: 'clone', changes }], provides, 'clone'));
     const fork = cn.events.findIndex((e) => e.kind === 'fork' && num(e.data.child_pid) === child && num(e.data.parent_pid) === parent);

@@ -5,7 +5,7 @@
 // runs two processes that exit 0 and three that exit non-zero, then stopped with SIGINT.
 // Every kernel must pass: exit 0 and "Done total count: N", N >= 15 unfiltered (fork, exec,
 // exit of five processes) and exactly 3 with -f (the non-zero exits; the ack is filtered too).
-import { check, checkEqual, note } from '../../harness/assert/helpers.js';
+import { check, checkEqual, note, scriptExitedZero } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 export default defineScenario({
@@ -58,7 +58,7 @@ run filtered -f
     const checks: Check[] = [];
     const { guest } = ctx;
     const n = (k: string) => note(guest.notes, k);
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     checks.push(checkEqual('proc_filter built against the series headers and uploaded', n('built'), 'yes', guest.stderr.split('\n').slice(0, 20)));
     checks.push(checkEqual('proc_filter (no filter): exit status', n('unfiltered_exit'), '0', guest.stdout.split('\n')));
     const all = Number(n('unfiltered_count') ?? Number.NaN);

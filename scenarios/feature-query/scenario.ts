@@ -3,7 +3,7 @@
 // (cn-features) answers supported with mask 0x1 (PROC_CN_FEATURE_NS_EVENTS), unicast: the
 // listening socket sees no answer. rfc-v1 and the baseline do not know the operation: with a
 // listener subscribed, the kernel's ack carries EINVAL (22): unsupported.
-import { check, checkEqual, note } from '../../harness/assert/helpers.js';
+import { NO_LISTENER_OUTPUT, check, checkEqual, note, scriptExitedZero } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 function query(notes: Record<string, string[]>): Record<string, unknown> | null {
@@ -26,9 +26,9 @@ echo "KPH query=$(kph-cn-listen --query)"
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, cn, provides } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const q = query(guest.notes);
-    if (!cn) return [...checks, check('listener output', false, 'no listener output')];
+    if (!cn) return [...checks, NO_LISTENER_OUTPUT];
     checks.push(check('listener subscribed (acked)', cn.ready, cn.ready ? 'ready' : 'never ready'));
     const answers = cn.events.filter((e) => e.kind === 'none').map((e) => JSON.stringify(e.data));
     if (provides.has('cn-features')) {

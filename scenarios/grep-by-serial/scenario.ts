@@ -1,7 +1,7 @@
 // The seed's wish (000): "grep for netns=20 and find both the NS_INIT and the SYSCALL/NS_INFO
 // records". For one netns serial, a grep of the log finds its creation, its NS_INFO and its
 // deletion records alike (V5).
-import { check, checkEqual, hexSerial, note, seriesRecords } from '../../harness/assert/helpers.js';
+import { check, checkEqual, hexSerial, note, scriptExitedZero, seriesRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 export default defineScenario({
@@ -26,7 +26,7 @@ grep -E "[ _]netns=$S( |$)" $log | sed 's/^/GREP /'
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, provides, series } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const serial = hexSerial(note(guest.notes, 'serial'));
     if (!provides.has('ns-serial')) {
       checks.push(check('no serial without the series', serial === null, `read ${note(guest.notes, 'serial')}`));

@@ -1,7 +1,7 @@
 // ns-serial: a namespace's deletion is logged only when its last reference goes: the task
 // exits AND no nsfs fd holds it. The guest holds /proc/PID/ns/net open after the task exits,
 // checks that no deletion record came, releases it and polls for the record.
-import { check, checkEqual, hexSerial, note, seriesRecords, stepIndex } from '../../harness/assert/helpers.js';
+import { check, checkEqual, hexSerial, note, scriptExitedZero, seriesRecords, stepIndex } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
 import type { AuditRecord } from '../../harness/core/types.js';
@@ -22,10 +22,8 @@ export default defineScenario({
 log=/var/log/audit/audit.log
 unshare -n sleep 1000 &
 P=$!
-# wait until the child has its own netns
-i=0
-until [ "$(readlink /proc/$P/ns/net 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ]; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.05; done
-S=$(cat /proc/$P/ns/net_snum 2>/dev/null || echo none)
+kph_wait_own_ns $P net
+S=$(kph_snum net $P)
 echo "KPH serial=$S"
 exec 3</proc/$P/ns/net
 kill $P; wait $P 2>/dev/null
@@ -46,7 +44,7 @@ grep -E "(netns=$S|old_snum=$S snum=0)( |$)" $log | grep -v SYSCALL | tail -n 3
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, audit, provides } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     checks.push(checkEqual('the task exited before the fd was released', note(guest.notes, 'task_gone'), 'yes'));
     const serial = hexSerial(note(guest.notes, 'serial'));
     if (!provides.has('ns-serial')) {

@@ -1,7 +1,7 @@
 // ns-serial V5 (7/13): the AUDIT_GET_NS_INFO netlink request logs NS_INFO for a given pid, with
 // the same serials as that pid's _snum files; without CAP_AUDIT_CONTROL it is refused with
 // EPERM. Kernels without the request answer EINVAL and log nothing.
-import { check, checkEqual, hexSerial, note, recordsNamed, sameEvent, seriesRecords, syscallRecords } from '../../harness/assert/helpers.js';
+import { check, checkEqual, hexSerial, note, recordsNamed, sameEvent, scriptExitedZero, seriesRecords, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
 
@@ -19,10 +19,9 @@ export default defineScenario({
   script: `
 unshare -n -u sleep 1000 &
 P=$!
-i=0
-until [ "$(readlink /proc/$P/ns/net 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ]; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.05; done
+kph_wait_own_ns $P net
 echo "KPH target=$P"
-for t in ${TYPES.join(' ')}; do echo "KPH snum_$t=$(cat /proc/$P/ns/\${t}_snum 2>/dev/null || echo none)"; done
+for t in ${TYPES.join(' ')}; do echo "KPH snum_$t=$(kph_snum $t $P)"; done
 echo "KPH root=$(kph-nsinfo $P)"
 # the same request without CAP_AUDIT_CONTROL (and without the capability in the bounding set)
 echo "KPH unprivileged=$(setpriv --inh-caps=-audit_control --bounding-set=-audit_control kph-nsinfo $P)"
@@ -33,7 +32,7 @@ exit 0
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, audit, provides } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const root = errnoOf(note(guest.notes, 'root'));
     const unpriv = errnoOf(note(guest.notes, 'unprivileged'));
     if (!provides.has('audit-ns-info-request')) {

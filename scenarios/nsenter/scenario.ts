@@ -4,7 +4,7 @@
 // event reason unshare count 2, nsenter two events reason setns count 1 each; without the
 // capability: none. Inodes: the shell's before, the target's after (readlink), and what the
 // command nsenter ran saw is the target's namespaces.
-import { check, checkEqual, checkNsEvents, changesFromNotes, nsEvents, note, noteInode, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
+import { NO_LISTENER_OUTPUT, SYSCALL_NR, changesFromNotes, check, checkEqual, checkNsEvents, note, noteInode, nsEvents, scriptExitedZero, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 export default defineScenario({
@@ -15,17 +15,12 @@ export default defineScenario({
   listener: { args: [] },
   script: `
 echo "KPH shell_pid=$$"
-for t in ipc net; do echo "KPH before_$t=$(readlink /proc/$$/ns/$t)"; done
+kph_ns_notes before $$ ipc net
 unshare -i -n sleep 60 &
 target=$!
-i=0
-until [ "$(readlink /proc/$target/ns/net)" != "$(readlink /proc/$$/ns/net)" ] && [ "$(readlink /proc/$target/ns/ipc)" != "$(readlink /proc/$$/ns/ipc)" ]; do
-	i=$((i + 1))
-	if [ $i -gt 400 ]; then echo "the target never unshared" >&2; kill $target; exit 1; fi
-	sleep 0.05
-done
+KPH_WAIT_TRIES=400 kph_wait_own_ns "$target" net ipc || { echo "the target never unshared" >&2; kill $target; exit 1; }
 echo "KPH target_pid=$target"
-for t in ipc net; do echo "KPH target_$t=$(readlink /proc/$target/ns/$t)"; done
+kph_ns_notes target "$target" ipc net
 nsenter -t "$target" -i -n sh -c 'echo "KPH nsenter_pid=$$"; for t in ipc net; do echo "KPH entered_$t=$(readlink /proc/$$/ns/$t)"; done'
 rc=$?
 kill $target
@@ -36,7 +31,7 @@ exit $rc
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, cn, provides, audit } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const target = Number(note(guest.notes, 'target_pid') ?? Number.NaN);
     const nsenter = Number(note(guest.notes, 'nsenter_pid') ?? Number.NaN);
     checks.push(checkEqual('nsenter entered the target\'s namespaces', ['ipc', 'net'].map((t) => noteInode(guest.notes, `entered_${t}`)), ['ipc', 'net'].map((t) => noteInode(guest.notes, `target_${t}`))));
@@ -44,7 +39,7 @@ exit $rc
     const setns = syscallRecords(audit.records, SYSCALL_NR.setns, nsenter);
     checks.push(check('audit: two successful setns calls by nsenter', setns.length === 2 && setns.every((r) => /success=yes/.test(r.line)), `${setns.length} setns record(s)`, setns.map((r) => r.line.slice(0, 160))));
     checks.push(checkEqual('audit: one unshare call by the target', syscallRecords(audit.records, SYSCALL_NR.unshare, target).length, 1));
-    if (!cn) return [...checks, check('listener output', false, 'no listener output')];
+    if (!cn) return [...checks, NO_LISTENER_OUTPUT];
     const calls = [
       { pid: target, reason: 'unshare' as const, changes: changesFromNotes(guest.notes, ['ipc', 'net'], 'before', 'target') },
       { pid: nsenter, reason: 'setns' as const, changes: changesFromNotes(guest.notes, ['ipc'], 'before', 'entered') },

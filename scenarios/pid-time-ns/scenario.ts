@@ -4,7 +4,7 @@
 // the child changes nothing. rfc-v1: two events from unshare, reason set, types pid then time
 // (the for_children namespaces); rfc-v2: one event reason unshare with the pid and time items;
 // neither fork adds an event; without the capability: none.
-import { check, checkEqual, checkNsEvents, changesFromNotes, childrenOf, nsEvents, note } from '../../harness/assert/helpers.js';
+import { NO_LISTENER_OUTPUT, changesFromNotes, check, checkEqual, checkNsEvents, childrenOf, note, nsEvents, scriptExitedZero } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 export default defineScenario({
@@ -42,13 +42,13 @@ echo "KPH unshare_status=$?"
     const checks: Check[] = [];
     const { guest, cn, provides } = ctx;
     const n = (k: string) => note(guest.notes, k);
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     checks.push(checkEqual('unshare -p -T -f exited 0', n('unshare_status'), '0'));
     // pid_namespaces(7) / time_namespaces(7), as the guest saw them.
     checks.push(checkEqual("unshare's own pid and time namespaces did not change", [n('unshare_pid'), n('unshare_time')], [n('before_pid'), n('before_time')]));
     checks.push(check('its pid_for_children and time_for_children did', n('unshare_pid_for_children') !== n('before_pid_for_children') && n('unshare_time_for_children') !== n('before_time_for_children'), `pid ${n('before_pid_for_children')} → ${n('unshare_pid_for_children')}, time ${n('before_time_for_children')} → ${n('unshare_time_for_children')}`));
     checks.push(checkEqual('the child of the fork is in both', [n('child_pid'), n('child_time'), n('child_pid_for_children'), n('child_time_for_children')], [n('unshare_pid_for_children'), n('unshare_time_for_children'), n('unshare_pid_for_children'), n('unshare_time_for_children')]));
-    if (!cn) return [...checks, check('listener output', false, 'no listener output')];
+    if (!cn) return [...checks, NO_LISTENER_OUTPUT];
     const u = Number(n('unshare') ?? Number.NaN);
     const child = Number(n('child') ?? Number.NaN);
     // The forks happened while the listener listened: unshare → child, child → /bin/true.

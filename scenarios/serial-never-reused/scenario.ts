@@ -1,6 +1,6 @@
 // ns-serial's reason to exist: create and destroy N network namespaces one after the other.
 // Proc inode numbers come back (lowest free IDA slot, fs/proc/generic.c); serials never do.
-import { check, checkEqual } from '../../harness/assert/helpers.js';
+import { check, checkEqual, scriptExitedZero } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 function rounds(stdout: string): { inode: number; serial: string }[] {
@@ -23,7 +23,7 @@ kph-ns-churn -n "$N"
   expect(ctx) {
     const checks: Check[] = [];
     const n = Number(ctx.params.N);
-    checks.push(checkEqual('guest script exit code', ctx.guest.exitCode, 0, ctx.guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(ctx.guest));
     const r = rounds(ctx.guest.stdout);
     checks.push(checkEqual('namespaces created and destroyed', r.length, n));
     const inodes = new Set(r.map((x) => x.inode));

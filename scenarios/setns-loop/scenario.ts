@@ -1,7 +1,7 @@
 // N setns() calls alternating between two network namespaces (images/guest-tools/kph-setns-loop).
 // Every call must be audited under the rule and, on kernels with namespace events, reported
 // once with inodes alternating; nothing may be lost (ENOBUFS, sequence gaps, audit `lost`).
-import { check, checkEqual, describeEvent, nsEvents, num, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
+import { NO_LISTENER_OUTPUT, SYSCALL_NR, check, checkEqual, describeEvent, nsEvents, num, scriptExitedZero, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 interface LoopOutput {
@@ -33,7 +33,7 @@ kph-setns-loop -n "$N" -t net
     const checks: Check[] = [];
     const { guest, cn, audit, provides, params } = ctx;
     const n = Number(params.N);
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const out = loopOutput(guest.stdout);
     if (!out) return [...checks, check('kph-setns-loop output', false, 'no JSON line on stdout')];
     checks.push(checkEqual('setns calls made', out.calls, n));
@@ -44,7 +44,7 @@ kph-setns-loop -n "$N" -t net
     checks.push(check(`audit: ${n} setns SYSCALL records`, setns.length === n && failedCalls.length === 0, `${setns.length} records, ${failedCalls.length} unsuccessful`));
     checks.push(checkEqual('audit: one unshare SYSCALL record', syscallRecords(audit.records, SYSCALL_NR.unshare, out.pid).length, 1));
 
-    if (!cn) return [...checks, check('listener output', false, 'no listener output')];
+    if (!cn) return [...checks, NO_LISTENER_OUTPUT];
     const ns = nsEvents(cn.events).filter((e) => num(e.data.pid) === out.pid);
     const all = nsEvents(cn.events);
     // Inodes the i-th setns call (0-based) must report: it alternates a, b, a, ... starting in b.

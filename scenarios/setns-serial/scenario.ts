@@ -1,6 +1,6 @@
 // ns-serial V5: setns() into another netns logs the change (NS_INFO with the target's serial
 // in the setns event) and no INIT record: nothing was created.
-import { check, checkEqual, hexSerial, note, recordsNamed, sameEvent, seriesRecords, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
+import { SYSCALL_NR, check, checkEqual, hexSerial, note, recordsNamed, sameEvent, scriptExitedZero, seriesRecords, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
 
@@ -12,9 +12,8 @@ export default defineScenario({
   script: `
 unshare -n sleep 1000 &
 P=$!
-i=0
-until [ "$(readlink /proc/$P/ns/net 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ]; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.05; done
-echo "KPH target_snum=$(cat /proc/$P/ns/net_snum 2>/dev/null || echo none)"
+kph_wait_own_ns $P net
+echo "KPH target_snum=$(kph_snum net $P)"
 auditctl -a always,exit -F arch=b64 -S setns -k kph-setns
 nsenter -t $P -n sh -c 'echo "KPH pid=$$"'
 auditctl -d always,exit -F arch=b64 -S setns -k kph-setns
@@ -24,7 +23,7 @@ kill $P
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, audit, provides } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const pid = Number(note(guest.notes, 'pid'));
     const sys = syscallRecords(audit.records, SYSCALL_NR.setns, pid);
     checks.push(checkEqual('one audited setns', sys.length, 1));

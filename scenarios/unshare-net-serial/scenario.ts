@@ -1,7 +1,7 @@
 // ns-serial: `unshare -n` makes a netns whose creation is logged with the parent's serial as
 // old and the new serial, which the process's next NS_INFO (V5) or SYSCALL (v1) record carries
 // and /proc/self/ns/net_snum shows. Without the series: no _snum file, no namespace records.
-import { check, checkEqual, hexSerial, note, recordsNamed, sameEvent, seriesRecords, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
+import { SYSCALL_NR, check, checkEqual, hexSerial, note, recordsNamed, sameEvent, scriptExitedZero, seriesRecords, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
 
@@ -11,14 +11,14 @@ export default defineScenario({
   needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S unshare -k kph-ns'],
   script: `
-echo "KPH parent_snum=$(cat /proc/self/ns/net_snum 2>/dev/null || echo none)"
+echo "KPH parent_snum=$(kph_snum net)"
 unshare -n sh -c 'echo "KPH pid=$$"; echo "KPH child_snum=$(cat /proc/self/ns/net_snum 2>/dev/null || echo none)"'
 `,
   timeoutSec: 60,
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, audit, provides } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const parent = hexSerial(note(guest.notes, 'parent_snum'));
     const child = hexSerial(note(guest.notes, 'child_snum'));
     const pid = Number(note(guest.notes, 'pid'));

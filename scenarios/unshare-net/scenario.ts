@@ -2,7 +2,7 @@
 // fork/exec/exit events of unshare and ls with consistent pids and an audit SYSCALL record for
 // unshare; kernels with namespace events must report the change from the init netns to the
 // inode ls printed, in their revision's layout; kernels without them must report none.
-import { check, checkEqual, childrenOf, describeEvent, nsEvents, nsInode, note, num, PROC_EVENT_SIZE_6_12, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
+import { NO_LISTENER_OUTPUT, PROC_EVENT_SIZE_6_12, SYSCALL_NR, check, checkEqual, childrenOf, describeEvent, note, nsEvents, nsInode, num, scriptExitedZero, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 export default defineScenario({
@@ -24,12 +24,12 @@ exit $rc
   expect(ctx) {
     const checks: Check[] = [];
     const { guest, cn, audit, provides } = ctx;
-    checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
+    checks.push(scriptExitedZero(guest));
     const shell = Number(note(guest.notes, 'shell_pid'));
     const initNet = nsInode(note(guest.notes, 'init_net'));
     const newNet = nsInode(note(guest.notes, 'ls'));
     checks.push(check('ls printed a new netns inode', newNet !== null && initNet !== null && newNet !== initNet, `init ${initNet}, ls ${newNet}`));
-    if (!cn) return [...checks, check('listener output', false, 'no listener output')];
+    if (!cn) return [...checks, NO_LISTENER_OUTPUT];
     checks.push(check('listener subscribed', cn.ready, cn.ready ? 'acked' : 'the listener never became ready'));
     const events = cn.events;
 
