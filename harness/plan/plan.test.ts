@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { uniqueDirNames } from '../core/label.js';
 import { resolveParams } from '../core/load-scenarios.js';
 import { defineScenario } from '../core/scenario.js';
-import { checkOutDir, planRun } from './plan.js';
+import { checkOutDir, distinctNames, planRun } from './plan.js';
+import type { Series } from '../core/types.js';
 
 const loop = defineScenario({ name: 'setns-loop', description: '', params: { N: 1000, RATE: 0.5, MODE: 'net' }, script: 'true', expect: () => [] });
 
@@ -45,5 +46,13 @@ describe('planRun', () => {
   });
   it('a --param of the wrong type is a usage error before anything is built', async () => {
     await expect(planRun({ base: 'debian:6.12', series: ['baseline'], scenarios: ['setns-loop'], params: ['N=abc'], accel: 'tcg', cache: '/tmp', outDir: mkdtempSync(join(tmpdir(), 'kph-out-')) }, 'id')).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
+
+describe('distinctNames', () => {
+  const path = (name: string, id: string): Series => ({ name, revision: null, id, contentHash: id, patches: [], meta: { title: '', origin: '', config: [], records: {}, provides: [] }, source: `/x/${id}/${name}` });
+  it('renames the second of two path series with one basename; runs a repeated series once', () => {
+    const out = distinctNames([path('v6', 'a'), path('v6', 'b'), path('v6', 'a'), path('other', 'c')]);
+    expect(out.map((s) => s.name)).toEqual(['v6', 'v6-2', 'other']);
   });
 });

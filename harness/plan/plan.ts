@@ -73,6 +73,26 @@ export function matchScenarios(seriesList: Series[], scenarios: Scenario[]): Ser
   });
 }
 
+/**
+ * Two series given as paths with one basename (`~/a/v6` and `~/b/v6`) would share a label, and
+ * so a row name and a folder: the second and later are named `v6-2`, `v6-3`, ... The same
+ * series given twice is run once.
+ */
+export function distinctNames(seriesList: Series[]): Series[] {
+  const seen = new Map<string, number>();
+  const ids = new Set<string>();
+  const out: Series[] = [];
+  for (const s of seriesList) {
+    if (ids.has(s.id)) continue;
+    ids.add(s.id);
+    const label = seriesLabel(s);
+    const n = (seen.get(label) ?? 0) + 1;
+    seen.set(label, n);
+    out.push(n === 1 ? s : { ...s, name: `${s.name}-${n}` });
+  }
+  return out;
+}
+
 /** The results folder: a new one, or an empty one the user named; never one that holds a run. */
 export function checkOutDir(outDir: string): void {
   if (!existsSync(outDir)) return;
@@ -88,7 +108,7 @@ export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> 
   if (baseSpec.kind !== 'debian' && !existsSync(baseSpec.path)) {
     throw new UsageError(`--base ${baseSpec.spec}: ${baseSpec.path} does not exist.`);
   }
-  const seriesList = req.series.map((s) => resolveSeries(s));
+  const seriesList = distinctNames(req.series.map((s) => resolveSeries(s)));
   const names = req.scenarios.length ? [...new Set(req.scenarios)] : listScenarioNames(req.scenariosDir);
   if (!names.length) throw new UsageError(`No scenarios in ${req.scenariosDir ?? 'scenarios/'}.`);
   const scenarios = await Promise.all(names.map((n) => loadScenario(n, req.scenariosDir)));
