@@ -1,6 +1,6 @@
 // Cross-process locks for real: flock helpers, a second process holding the lock, and a holder
 // SIGKILLed while another waits (the kernel releases its lock: never stale).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,14 @@ describe('acquireLock', () => {
     expect(readLockOwner(file)!.pid).toBe(process.pid);
     expect(said[said.length - 1]).toMatch(/^got .* after \d+ s$/);
     await lock.release();
+  });
+
+  it('a process that takes and releases a lock and has nothing else to do exits 0 (the release keeps Node alive until the helper is gone)', () => {
+    const file = join(dir(), 'alone.lock');
+    const code = `import { withLock } from ${JSON.stringify(join(import.meta.dirname, 'lock.ts'))}; await withLock(${JSON.stringify(file)}, { purpose: 'test' }, async () => 1); console.log('released');`;
+    const r = spawnSync('node', ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stdout.trim()).toBe('released');
+    expect(r.status).toBe(0);
   });
 
   it('withLock releases when the work throws', async () => {

@@ -166,6 +166,8 @@ async function releaseLock(file: string): Promise<void> {
     /* none */
   }
   const gone = new Promise<void>((r) => (h.helper.exitCode !== null || h.helper.signalCode !== null ? r() : h.helper.once('exit', () => r())));
+  // Unref'd while held (the lock must not keep Node alive); waiting for its exit must.
+  h.helper.ref();
   h.helper.stdin!.end();
   await gone;
 }
