@@ -13,7 +13,18 @@ export function listScenarioNames(root = scenariosDir): string[] {
     .sort();
 }
 
+/**
+ * Scenario names: lower-case letters, digits and dashes, not starting with a dash. They name
+ * folders on the host and /tmp/kph/<name> in the guest, and reach shell command lines there.
+ */
+export const SCENARIO_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
 export async function loadScenario(name: string, root = scenariosDir): Promise<Scenario> {
+  if (!SCENARIO_NAME.test(name)) {
+    throw new UsageError(`Scenario name "${name}" is not allowed: only lower-case letters, digits and "-" (not first).`, {
+      hint: `Rename the scenario (its folder and its name field) to something like "${name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '') || 'my-scenario'}".`,
+    });
+  }
   const file = join(root, name, 'scenario.ts');
   if (!existsSync(file)) {
     throw new UsageError(`Unknown scenario "${name}".`, { hint: `Scenarios: ${listScenarioNames(root).join(', ') || '(none)'}` });

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePatchOutput, splitMbox, touchedFiles } from './patch.js';
+import { headerPaths, parsePatchOutput, splitMbox, touchedFiles, unsafePatchPaths } from './patch.js';
+import { UsageError } from '../core/errors.js';
+import { resolveSeries } from '../patch/series.js';
 
 const fx = (...p: string[]) => readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', ...p), 'utf8');
 
@@ -70,5 +73,39 @@ describe('splitMbox', () => {
   });
   it('returns nothing for a file without a diff', () => {
     expect(splitMbox('hello\n', 'x')).toEqual([]);
+  });
+});
+
+describe('headerPaths and unsafePatchPaths', () => {
+  const evil = (path: string) =>
+    ['From: x <x@y>', 'Subject: [PATCH] evil', '', '---', `diff --git a/${path} b/${path}`, `--- a/${path}`, `+++ b/${path}`, '@@ -1 +1 @@', '-old', '+new', '-- ', '2.39.5', ''].join('\n');
+  it('reads only file headers: a removed line "-- x" inside a hunk is not a header', () => {
+    const text = ['diff --git a/k.c b/k.c', '--- a/k.c', '+++ b/k.c', '@@ -1,3 +1,2 @@', ' keep', '--- ../../etc/passwd', '+++ /etc/shadow', '\\ No newline at end of file', ''].join('\n');
+    // "@@ -1,3 +1,2": " keep" (both), "--- ..." (old), "+++ /etc/shadow" (new): all hunk body.
+    expect(headerPaths(text)).toEqual(['a/k.c', 'b/k.c', 'a/k.c', 'b/k.c']);
+    expect(unsafePatchPaths(text)).toEqual([]);
+    expect(touchedFiles(text)).toEqual(['k.c']);
+  });
+  it('finds absolute paths and ".." components in any header', () => {
+    expect(unsafePatchPaths(evil('../../etc/passwd'))).toEqual(['a/../../etc/passwd', 'b/../../etc/passwd']);
+    expect(unsafePatchPaths(evil('kernel/../../x.c'))).toEqual(['a/kernel/../../x.c', 'b/kernel/../../x.c']);
+    expect(unsafePatchPaths(['--- /etc/passwd', '+++ /etc/passwd', '@@ -1 +1 @@', '-a', '+b', ''].join('\n'))).toEqual(['/etc/passwd']);
+    expect(unsafePatchPaths(['diff --git a/x b/y', 'rename from x', 'rename to ../y', ''].join('\n'))).toEqual(['../y']);
+    expect(unsafePatchPaths(evil('kernel/fork.c'))).toEqual([]);
+    expect(unsafePatchPaths(evil('kernel/..fork.c'))).toEqual([]);
+  });
+  it('resolveSeries refuses such a series before anything is applied, naming the patch and the path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kph-evil-'));
+    writeFileSync(join(dir, '0001-good.patch'), evil('kernel/fork.c'));
+    writeFileSync(join(dir, '0002-evil.patch'), evil('../outside.c'));
+    let err: unknown;
+    try {
+      resolveSeries(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(2);
+    expect((err as Error).message.split("\n")[0]).toBe(`Patch 0002-evil.patch of ${dir} touches "a/../outside.c", "b/../outside.c": outside the kernel tree (absolute paths and ".." are refused).`);
   });
 });

@@ -38,23 +38,62 @@ function hasDiff(text: string): boolean {
   return /^(diff --git |--- \S)/m.test(text) && /^\+\+\+ \S/m.test(text);
 }
 
-/** Repository-relative paths a patch creates, changes or deletes (old and new names of renames). */
-export function touchedFiles(patchText: string): string[] {
-  const files = new Set<string>();
-  const strip = (p: string) => p.replace(/^"|"$/g, '').replace(/^[ab]\//, '');
+/**
+ * The paths a patch's file headers name, as written (quotes removed, a/ b/ kept): `diff --git`,
+ * `---`/`+++` and rename/copy lines. Hunk bodies are skipped by their line counts, so a removed
+ * line that reads "-- x" (shown as "--- x") is never taken for a header.
+ */
+export function headerPaths(patchText: string): string[] {
+  const out: string[] = [];
+  const unquote = (p: string) => p.replace(/^"|"$/g, '');
+  let oldLeft = 0;
+  let newLeft = 0;
   for (const line of patchText.split('\n')) {
+    if (oldLeft > 0 || newLeft > 0) {
+      const c = line[0];
+      if (c === '\\') continue; // "\ No newline at end of file"
+      if (c === '-') oldLeft--;
+      else if (c === '+') newLeft--;
+      else {
+        oldLeft--;
+        newLeft--;
+      }
+      continue;
+    }
+    const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
+    if (hunk) {
+      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
+      newLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
+      continue;
+    }
     let m = /^diff --git (\S+) (\S+)$/.exec(line);
     if (m) {
-      files.add(strip(m[1]!));
-      files.add(strip(m[2]!));
+      out.push(unquote(m[1]!), unquote(m[2]!));
       continue;
     }
     m = /^(?:---|\+\+\+) (\S+)/.exec(line);
-    if (m && m[1] !== '/dev/null') files.add(strip(m[1]!));
-    m = /^rename (?:from|to) (.+)$/.exec(line);
-    if (m) files.add(m[1]!);
+    if (m && m[1] !== '/dev/null') {
+      out.push(unquote(m[1]!));
+      continue;
+    }
+    m = /^(?:rename|copy) (?:from|to) (.+)$/.exec(line);
+    if (m) out.push(unquote(m[1]!));
   }
-  return [...files].sort();
+  return out;
+}
+
+/** Repository-relative paths a patch creates, changes or deletes (old and new names of renames). */
+export function touchedFiles(patchText: string): string[] {
+  return [...new Set(headerPaths(patchText).map((p) => p.replace(/^[ab]\//, '')))].sort();
+}
+
+/**
+ * Paths of a patch that reach outside the tree it is applied to: absolute ones and any with a
+ * ".." component. A series carrying one is refused before anything is applied.
+ */
+export function unsafePatchPaths(patchText: string): string[] {
+  const bad = headerPaths(patchText).filter((p) => p.startsWith('/') || p.split('/').includes('..'));
+  return [...new Set(bad)];
 }
 
 export interface PatchOutcome {

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { ApplyError } from '../core/errors.js';
 import type { BaseTree, Series } from '../core/types.js';
 import { parsePatchOutput, touchedFiles } from '../parse/patch.js';
+import { assertPatchPathsSafe } from './series.js';
 import type { Runner } from '../process/exec.js';
 import { workDir } from '../core/paths.js';
 import { withLock } from '../process/lock.js';
@@ -80,6 +81,8 @@ export function prepareSeriesTree(base: BaseTree, series: Series, opts: ApplyOpt
 }
 
 async function prepareSeriesTreeLocked(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
+  // Checked when the series is resolved; again here, since the files below are written by name.
+  assertPatchPathsSafe(series.patches, series.id);
   const dir = seriesTreeDir(opts.cache, base, series);
   const stateFile = `${dir}.state.json`;
   let state: TreeState | null = existsSync(stateFile) && existsSync(dir) ? JSON.parse(readFileSync(stateFile, 'utf8')) : null;

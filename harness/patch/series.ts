@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { patchesDir } from '../core/paths.js';
 import type { PatchFile, Series, SeriesMeta } from '../core/types.js';
-import { splitMbox } from '../parse/patch.js';
+import { splitMbox, unsafePatchPaths } from '../parse/patch.js';
 
 export const seriesMetaSchema = z
   .object({
@@ -70,7 +70,28 @@ export function listBundledSeries(root = patchesDir): { name: string; revision: 
   return out;
 }
 
+/**
+ * Refuse a series with a patch that names a path outside the kernel tree (absolute, or with
+ * ".."): a usage error naming the patch and the path, before anything is unpacked or applied.
+ */
+export function assertPatchPathsSafe(patches: PatchFile[], where: string): void {
+  for (const p of patches) {
+    const bad = unsafePatchPaths(p.text);
+    if (bad.length) {
+      throw new UsageError(`Patch ${p.name} of ${where} touches ${bad.map((b) => `"${b}"`).join(', ')}: outside the kernel tree (absolute paths and ".." are refused).`, {
+        hint: 'Patches must name tree-relative paths (a/kernel/fork.c, b/kernel/fork.c), as git format-patch writes them.',
+      });
+    }
+  }
+}
+
 export function resolveSeries(spec: string, root = patchesDir): Series {
+  const series = resolveSeriesUnchecked(spec, root);
+  assertPatchPathsSafe(series.patches, spec);
+  return series;
+}
+
+function resolveSeriesUnchecked(spec: string, root: string): Series {
   if (spec === 'baseline') {
     return { name: 'baseline', revision: null, id: 'baseline', contentHash: hashOf(['baseline']), patches: [], meta: BASELINE_META, source: null };
   }

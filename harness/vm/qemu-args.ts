@@ -15,6 +15,19 @@ export interface QemuRequest {
   authorizedKeyB64: string;
   /** Shown by ps: which run and series a QEMU belongs to (kph/<run>/<series>). */
   name?: string;
+  /**
+   * Unix socket for the human monitor (HMP), in a folder only this user can enter. No socket:
+   * no monitor. Never TCP: any local user could drive the guest through it.
+   */
+  monitorSocket?: string;
+}
+
+/**
+ * A value inside a QEMU option list (-drive file=..., -name ..., -chardev path=...): commas are
+ * separators there, and QEMU reads a doubled comma as a literal one.
+ */
+export function qemuOptValue(v: string): string {
+  return v.replace(/,/g, ',,');
 }
 
 /** Kernel arguments for tests (design.md): a panic, oops or hang ends QEMU at once. */
@@ -46,7 +59,8 @@ export function buildKernelCmdline(req: QemuRequest): string {
 
 export function buildQemuArgs(req: QemuRequest): string[] {
   return [
-    ...(req.name ? ['-name', req.name] : []),
+    // -name is an option list whose first value is the name: its commas must be doubled.
+    ...(req.name ? ['-name', qemuOptValue(req.name)] : []),
     '-nodefaults',
     '-no-user-config',
     '-display',
@@ -65,17 +79,22 @@ export function buildQemuArgs(req: QemuRequest): string[] {
     buildKernelCmdline(req),
     // snapshot=on: the image stays read-only; guest writes go to a temporary overlay.
     '-drive',
-    `file=${req.rootImage},if=virtio,format=raw,snapshot=on`,
+    `file=${qemuOptValue(req.rootImage)},if=virtio,format=raw,snapshot=on`,
+    // restrict=on: the guest reaches nothing (not the host, not the outside; no DNS, no
+    // gateway); only the forwarded SSH port, bound to the host's loopback, reaches it.
     '-netdev',
-    `user,id=n0,hostfwd=tcp:127.0.0.1:${req.sshPort}-:22`,
+    `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${req.sshPort}-:22`,
     '-device',
     'virtio-net-pci,netdev=n0',
     '-device',
     'virtio-rng-pci',
+    // The console on stdio through a mux, so that kph can send a serial BREAK (the mux's
+    // "Ctrl-A b") for SysRq when SSH is stuck; signal=off: a Ctrl-C byte is guest input.
+    '-chardev',
+    'stdio,id=con0,mux=on,signal=off',
     '-serial',
-    'stdio',
-    '-monitor',
-    'none',
+    'chardev:con0',
+    ...(req.monitorSocket ? ['-monitor', `unix:${qemuOptValue(req.monitorSocket)},server=on,wait=off`] : ['-monitor', 'none']),
     // A panic (panic=-1) reboots; -no-reboot turns that into QEMU exiting.
     '-no-reboot',
   ];

@@ -1,0 +1,116 @@
+// End to end under faults: real kernels with a fault planted by a fixture series
+// (harness/test/fixtures/series/*), triggered by a fixture scenario
+// (harness/test/fixtures/scenarios/*) that names a task after the fault's magic comm. Each must
+// get a verdict that holds: lost records are inconclusive (never pass, never fail), a WARNING
+// splat is a crash with the WARNING, a syscall that never returns is a timeout with the stuck
+// task's stack and the next scenario is judged on a fresh boot. None may leave a QEMU behind.
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../core/paths.js';
+import type { RunResult, Summary } from '../../core/types.js';
+
+const bin = join(repoRoot, 'harness', 'cli', 'bin.mjs');
+const fixtures = join(repoRoot, 'harness', 'test', 'fixtures');
+
+async function kph(args: string[], timeoutMs = 40 * 60_000) {
+  const started = Date.now();
+  const r = await execa('node', [bin, ...args], { cwd: repoRoot, reject: false, timeout: timeoutMs, env: { CI: '1' }, all: true });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, all: r.all ?? '', ms: Date.now() - started };
+}
+
+const outDirs: string[] = [];
+function outDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kph-e2e-faults-'));
+  outDirs.push(d);
+  return d;
+}
+
+function summaryOf(dir: string): Summary {
+  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+}
+
+/** Everything a result says about why: messages and excerpts, one text. */
+function failureText(run: RunResult): string {
+  return run.failures.flatMap((f) => [f.message, ...(f.excerpt ?? [])]).join('\n');
+}
+
+/** Run the fixture series with the fixture scenarios given, in that order. */
+async function runFixture(series: string, scenarios: string[]) {
+  const out = outDir();
+  const r = await kph(['run', '--series', join(fixtures, 'series', series), '--scenarios-dir', join(fixtures, 'scenarios'), ...scenarios.flatMap((s) => ['--scenario', s]), '--out', out]);
+  const s = summaryOf(out);
+  const by = (name: string) => s.runs.find((x) => x.scenario === name)!;
+  return { r, out, s, by };
+}
+
+/** QEMUs these tests' kph left running (kph names each VM kph/<results folder>/<series>). */
+async function leftoverQemus(): Promise<string[]> {
+  const r = await execa('pgrep', ['-af', 'qemu-system-x86_64'], { reject: false });
+  const names = outDirs.map((d) => `-name kph/${basename(d)}/`);
+  return r.stdout.split('\n').filter((l) => names.some((n) => l.includes(n)));
+}
+
+afterEach(async () => {
+  expect(await leftoverQemus()).toEqual([]);
+});
+
+describe('a kernel that loses audit records', () => {
+  it('is inconclusive (exit 4) with the loss named, never pass or fail', async () => {
+    // loses-audit-records drops every record of a task named kph-lose; lose-trigger's check for
+    // the unshare SYSCALL record therefore fails, but the loss must win: nothing can be judged.
+    const { r, by } = await runFixture('loses-audit-records', ['lose-trigger']);
+    expect(r.code, r.all.slice(-3000)).toBe(4);
+    const run = by('lose-trigger');
+    expect(run.verdict).toBe('inconclusive');
+    expect(failureText(run)).toMatch(/audit lost \d+ record\(s\) \(lost \d+ → \d+\)/);
+  });
+});
+
+describe('a WARNING splat', () => {
+  it('is a crash (exit 1) with the WARNING in the excerpt, although the script succeeded', async () => {
+    // warn-on-setns: WARN_ON_ONCE in setns() for a task named kph-warn, then setns goes on.
+    const { r, out, by } = await runFixture('warn-on-setns', ['warn-trigger']);
+    expect(r.code, r.all.slice(-3000)).toBe(1);
+    const run = by('warn-trigger');
+    expect(run.verdict).toBe('crash');
+    const text = failureText(run);
+    expect(text).toMatch(/WARNING: CPU: \d+ PID: \d+ at kernel\/nsproxy\.c:\d+/);
+    expect(text).toMatch(/setns/);
+    // The run's console keeps the splat as the kernel printed it.
+    expect(readFileSync(join(out, run.dir, 'console.log'), 'utf8')).toMatch(/WARNING: CPU/);
+  });
+});
+
+describe('a syscall that never returns', () => {
+  it('sleeping interruptibly (invisible to the kernel): timeout (exit 1) with the stuck task\'s stack; the next scenario passes on a fresh boot', async () => {
+    // hang-in-unshare: unshare(CLONE_NEWUTS) by "kph-hang" sleeps in kph_hang_interruptible
+    // until a fatal signal. hang-trigger has 30 s; after-hang checks no kph-hang task is left.
+    const { r, by } = await runFixture('hang-in-unshare', ['hang-trigger', 'after-hang']);
+    expect(r.code, r.all.slice(-3000)).toBe(1);
+    const hang = by('hang-trigger');
+    expect(hang.verdict).toBe('timeout');
+    expect(failureText(hang)).toMatch(/kph_hang_interruptible/);
+    // Bounded: the scenario's time plus at most 60 s to collect the evidence.
+    expect(hang.durationsMs.scenario).toBeLessThan(30_000 + 60_000);
+    const next = by('after-hang');
+    expect(next.verdict, failureText(next)).toBe('pass');
+  });
+
+  it('stuck in D state: timeout (exit 1) named in seconds by the hung-task detector, with the stack; the next scenario passes on a fresh boot', async () => {
+    // hang-d-state: unshare(CLONE_NEWUTS) by "kph-hang-d" sleeps in TASK_UNINTERRUPTIBLE forever
+    // (kph_hang_uninterruptible); not even SIGKILL ends it.
+    const { r, by } = await runFixture('hang-d-state', ['hang-d-trigger', 'after-hang']);
+    expect(r.code, r.all.slice(-3000)).toBe(1);
+    const hang = by('hang-d-trigger');
+    expect(hang.verdict).toBe('timeout');
+    const text = failureText(hang);
+    expect(text).toMatch(/kph_hang_uninterruptible/);
+    expect(text).toMatch(/kph-hang-d/);
+    expect(hang.durationsMs.scenario).toBeLessThan(30_000 + 60_000);
+    const next = by('after-hang');
+    expect(next.verdict, failureText(next)).toBe('pass');
+  });
+});
