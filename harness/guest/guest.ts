@@ -193,14 +193,15 @@ export class GuestHandle {
     if (r !== 'timeout' && !(r instanceof Error) && (r as ExecResult).code === 0) {
       return (r as ExecResult).stdout.trim().split('\n');
     }
-    const monitor = (vm as Vm & { sysrq?: (key: string) => Promise<void> }).sysrq;
-    if (monitor) {
-      await monitor.call(vm, 'w').catch(() => undefined);
-      await monitor.call(vm, 't').catch(() => undefined);
-      await new Promise((res) => setTimeout(res, 3000));
-      return ['SSH did not answer: SysRq w and t sent through the QEMU monitor (see the console excerpt)'];
-    }
-    return ['SSH did not answer and no QEMU monitor is available: no stacks'];
+    // SSH itself is stuck: SysRq w and t through QEMU's monitor print the blocked and all tasks
+    // to the console (a kernel with CONFIG_MAGIC_SYSRQ), and each vCPU's RIP says where it runs.
+    const evidence = ['SSH did not answer: SysRq w and t sent through the QEMU monitor (their output, if the kernel has MAGIC_SYSRQ, is in the console excerpt)'];
+    await vm.sysrq('w').catch(() => undefined);
+    await vm.sysrq('t').catch(() => undefined);
+    const regs = await vm.monitor('info registers -a', 5000).catch(() => '');
+    evidence.push(...regs.split('\n').filter((l) => /^(CPU#\d+|RIP=)/.test(l.trim())).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')));
+    await new Promise((res) => setTimeout(res, 2000));
+    return evidence;
   }
 
   async stop(): Promise<void> {
