@@ -195,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('judge')
     .description('judge a results folder again with the current scenario code: new verdicts, checks.json and reports; no build, no boot')
     .argument('<run>', 'results folder of a run')
-    .option('--scenarios-dir <dir>', 'load scenarios from this folder instead of scenarios/')
+    .option('--scenarios-dir <dir>', 'take the scenarios this folder holds from it, the others from scenarios/')
     .option('--json', 'print the new summary.json to stdout')
     .action(async (run: string, o: { scenariosDir?: string; json?: boolean }) => {
       const outDir = resolve(run);

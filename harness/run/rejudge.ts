@@ -40,7 +40,10 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
       runs.push(r); // nothing captured (skip, build error, boot error, format rows): the verdict stands
       continue;
     }
-    const scenario = await loadScenario(r.scenario, opts.scenariosDir);
+    // A scenario in --scenarios-dir wins; the others come from scenarios/ (so a folder holding
+    // only the scenario being changed is enough).
+    const fromDir = opts.scenariosDir && existsSync(join(opts.scenariosDir, r.scenario, 'scenario.ts'));
+    const scenario = await loadScenario(r.scenario, fromDir ? opts.scenariosDir : undefined);
     const consoleFile = join(runDir, r.dir, 'console.log');
     const hangFile = join(runDir, r.dir, 'hang.txt');
     const j = judgeScenario({
