@@ -4,33 +4,14 @@
 // get a verdict that holds: lost records are inconclusive (never pass, never fail), a WARNING
 // splat is a crash with the WARNING, a syscall that never returns is a timeout with the stuck
 // task's stack and the next scenario is judged on a fresh boot. None may leave a QEMU behind.
-import { execa } from 'execa';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../core/paths.js';
-import type { RunResult, Summary } from '../../core/types.js';
+import type { RunResult } from '../../core/types.js';
+import { fixtures, kph, resultsFolders, summaryOf } from '../e2e-helpers.js';
 
-const bin = join(repoRoot, 'harness', 'cli', 'bin.mjs');
-const fixtures = join(repoRoot, 'harness', 'test', 'fixtures');
-
-async function kph(args: string[], timeoutMs = 40 * 60_000) {
-  const started = Date.now();
-  const r = await execa('node', [bin, ...args], { cwd: repoRoot, reject: false, timeout: timeoutMs, env: { CI: '1' }, all: true });
-  return { code: r.exitCode ?? -1, stdout: r.stdout, all: r.all ?? '', ms: Date.now() - started };
-}
-
-const outDirs: string[] = [];
-function outDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'kph-e2e-faults-'));
-  outDirs.push(d);
-  return d;
-}
-
-function summaryOf(dir: string): Summary {
-  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
-}
+const results = resultsFolders('kph-e2e-faults-');
+const outDir = () => results.make();
 
 /** Everything a result says about why: messages and excerpts, one text. */
 function failureText(run: RunResult): string {
@@ -46,12 +27,7 @@ async function runFixture(series: string, scenarios: string[]) {
   return { r, out, s, by };
 }
 
-/** QEMUs these tests' kph left running (kph names each VM kph/<results folder>/<series>). */
-async function leftoverQemus(): Promise<string[]> {
-  const r = await execa('pgrep', ['-af', 'qemu-system-x86_64'], { reject: false });
-  const names = outDirs.map((d) => `-name kph/${basename(d)}/`);
-  return r.stdout.split('\n').filter((l) => names.some((n) => l.includes(n)));
-}
+const leftoverQemus = () => results.leftoverQemus();
 
 afterEach(async () => {
   expect(await leftoverQemus()).toEqual([]);

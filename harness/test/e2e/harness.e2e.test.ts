@@ -6,40 +6,15 @@
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../core/paths.js';
 import type { Summary } from '../../core/types.js';
+import { bin, fixtures, kph, resultsFolders, summaryOf } from '../e2e-helpers.js';
 
-const bin = join(repoRoot, 'harness', 'cli', 'bin.mjs');
-const fixtures = join(repoRoot, 'harness', 'test', 'fixtures');
-
-async function kph(args: string[], timeoutMs = 40 * 60_000) {
-  const started = Date.now();
-  const r = await execa('node', [bin, ...args], { cwd: repoRoot, reject: false, timeout: timeoutMs, env: { CI: '1' }, all: true });
-  return { code: r.exitCode ?? -1, stdout: r.stdout, all: r.all ?? '', ms: Date.now() - started };
-}
-
-function outDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'kph-e2e-'));
-  outDirs.push(d);
-  return d;
-}
-
-function summaryOf(dir: string): Summary {
-  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
-}
-
-/**
- * QEMUs a test's kph left running: the harness names each VM kph/<results folder>/<series>
- * (kph/boot/<series> for kph boot), so other users of the machine are not counted.
- */
-const outDirs: string[] = [];
-async function leftoverQemus(): Promise<string[]> {
-  const r = await execa('pgrep', ['-af', 'qemu-system-x86_64'], { reject: false });
-  const names = [...outDirs.map((d) => `-name kph/${basename(d)}/`), '-name kph/boot/'];
-  return r.stdout.split('\n').filter((l) => names.some((n) => l.includes(n)));
-}
+const results = resultsFolders('kph-e2e-');
+const outDir = () => results.make();
+const leftoverQemus = () => results.leftoverQemus(true);
 
 afterEach(async () => {
   expect(await leftoverQemus()).toEqual([]);
