@@ -35,8 +35,9 @@ const accelOption = () => new Option('--accel <accel>', 'accelerator: auto probe
 const baseOption = () => new Option('--base <spec>', 'kernel source: debian:6.12, tree:PATH or tar:PATH').default(DEFAULT_BASE);
 const seriesOption = () => new Option('-s, --series <spec>', 'baseline, NAME@REV (kernel-patches/NAME/REV), a patch directory or an mbox; repeatable').argParser(collect).default([]);
 
+/** `--all`: baseline and every bundled series but those marked "status": "wip". */
 function allSeriesSpecs(): string[] {
-  return ['baseline', ...listBundledSeries().map((s) => `${s.name}@${s.revision}`)];
+  return ['baseline', ...listBundledSeries().filter((s) => s.meta.status !== 'wip').map((s) => `${s.name}@${s.revision}`)];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -86,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
         return;
       }
       process.stdout.write('Series (--series):\n  baseline                        the unpatched base kernel\n');
-      for (const s of series) process.stdout.write(`  ${`${s.name}@${s.revision}`.padEnd(32)}${s.meta.title}\n${' '.repeat(34)}provides: ${s.meta.provides.join(', ') || '-'}\n`);
+      for (const s of series) process.stdout.write(`  ${`${s.name}@${s.revision}`.padEnd(32)}${s.meta.title}${s.meta.status === 'wip' ? ' [wip: not in --all]' : ''}\n${' '.repeat(34)}provides: ${s.meta.provides.join(', ') || '-'}\n`);
       process.stdout.write('\nScenarios (--scenario):\n');
       for (const s of scenarios) {
         const needs = s.needs?.capabilities?.length ? ` [needs ${s.needs.capabilities.join(', ')}]` : '';

@@ -30,6 +30,8 @@ export interface SeriesMeta {
   /** Which item of the cover letter each patch file carries ("0004-...patch": "6/13"). */
   patches?: Record<string, string>;
   notes?: string;
+  /** "wip": not yet built and run end to end; `--all` leaves it out. */
+  status?: 'ready' | 'wip';
 }
 
 export interface PatchFile {
