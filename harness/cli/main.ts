@@ -17,6 +17,7 @@ import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS } from '../report
 import { readSummary, rejudgeRun } from '../run/rejudge.js';
 import type { RunLoop } from '../run/run.js';
 import { runMatrix } from '../run/stages.js';
+import { parseShard } from '../plan/shard.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { runDoctor } from './doctor.js';
@@ -30,6 +31,14 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 const positiveInt = (v: string) => {
   if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive whole number, got "${v}".`);
   return Number(v);
+};
+/** --shard K/N, checked while the command line is parsed (exit 2 before anything is built). */
+const shardArg = (v: string) => {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 };
 const accelOption = () => new Option('--accel <accel>', 'accelerator: auto probes KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto');
 const baseOption = () => new Option('--base <spec>', 'kernel source: debian:6.12, tree:PATH or tar:PATH').default(DEFAULT_BASE);
@@ -164,7 +173,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--compare', 'show format diffs between consecutive revisions and against baseline')
     .option('--reporter <name>', `reporter (repeatable; default all): ${Object.keys(BUILTIN_REPORTERS).filter((n) => n !== 'summary').join(', ')}; summary.json is always written`, collect, [] as string[])
     .option('--json', 'print summary.json to stdout (and nothing else)')
-    .action(async (o: { checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .option('--shard <K/N>', 'run shard K of N: a deterministic split by whole series (merge the shards with kph merge)', shardArg)
+    .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
+    .action(async (o: { shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -180,7 +191,7 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
       process.off('SIGINT', onSignal);

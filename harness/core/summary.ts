@@ -107,6 +107,16 @@ export const summarySchema = z.object({
   complete: z.boolean(),
   /** The run was stopped (Ctrl-C, SIGTERM) before it ended: the rows are what ran. */
   interrupted: z.boolean().optional(),
+  /** `kph run --shard K/N`: this run is shard K of N; allSeries are the labels of the whole run, in order. */
+  shard: z
+    .object({
+      index: z.number().int().min(1),
+      count: z.number().int().min(1),
+      allSeries: z.array(z.string()),
+      /** What balanced the split: costs recorded in earlier summaries, or patch and scenario counts. */
+      balance: z.enum(['recorded', 'patches']).optional(),
+    })
+    .optional(),
   series: z.array(seriesEntrySchema),
   runs: z.array(runResultSchema),
 });

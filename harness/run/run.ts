@@ -93,6 +93,7 @@ export class RunLoop {
       accel: 'tcg',
       startedAt: new Date().toISOString(),
       complete: false,
+      ...(plan.shard ? { shard: plan.shard } : {}),
       series: plan.series.map((p) => ({ label: p.label, name: p.series.name, revision: p.series.revision, dir: p.dirName, records: p.series.meta.records, provides: p.series.meta.provides })),
       runs: [],
     };
