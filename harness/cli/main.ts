@@ -16,7 +16,8 @@ import { createProgress, silentProgress } from '../report/progress.js';
 import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS } from '../report/reporter.js';
 import { readSummary, rejudgeRun } from '../run/rejudge.js';
 import type { RunLoop } from '../run/run.js';
-import { runMatrix } from '../run/stages.js';
+import { compareRevisions, runMatrix } from '../run/stages.js';
+import { mergeRuns } from '../run/merge.js';
 import { parseShard } from '../plan/shard.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
@@ -199,6 +200,37 @@ export async function main(argv: string[]): Promise<number> {
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
       else if (existsSync(join(r.outDir, 'report.md'))) process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
       else process.stdout.write(`\nResults: ${r.outDir}\n`);
+      exitCode = r.exitCode;
+    });
+
+  program
+    .command('merge')
+    .description('merge the results folders of the shards of one run (kph run --shard K/N) into one: summary.json, reports, format diffs, the exit code of the whole')
+    .argument('<dirs...>', 'results folders (one per shard)')
+    .requiredOption('--out <dir>', 'the merged results folder (new or empty)')
+    .option('--compare', 'format diffs between consecutive revisions and against baseline, across the shards')
+    .option('--link', 'symlink the series\' folders instead of copying them')
+    .option('--reporter <name>', 'reporter (repeatable; default all but progress); summary.json is always written', collect, [] as string[])
+    .option('--json', 'print the merged summary.json to stdout (and nothing else)')
+    .action((dirs: string[], o: { out: string; compare?: boolean; link?: boolean; reporter: string[]; json?: boolean }) => {
+      const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
+      if (unknown.length) throw new UsageError(`Unknown reporter ${unknown.join(', ')}.`, { hint: `Built-in: ${Object.keys(BUILTIN_REPORTERS).join(', ')}` });
+      const outDir = resolve(o.out);
+      const names = o.reporter.length ? o.reporter : DEFAULT_REPORTERS.filter((n) => n !== 'progress');
+      // Creating reporters writes nothing; mergeRuns refuses unmergeable folders before any reporter runs.
+      const r = mergeRuns(dirs, {
+        outDir,
+        link: o.link,
+        compare: o.compare ? compareRevisions : undefined,
+        reporters: createReporters(names, { outDir, progress: silentProgress, env: process.env, textOut: o.json ? process.stderr : process.stdout }),
+        onReporterError: (n, phase, e) => progress.fail(`reporter ${n} failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`),
+      });
+      if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
+      else {
+        if (existsSync(join(outDir, 'report.md'))) process.stdout.write(`${readFileSync(join(outDir, 'report.md'), 'utf8')}\n`);
+        if (r.missingSeries.length) process.stdout.write(`Missing from the merged run (no folder holds them): ${r.missingSeries.join(', ')}${r.missingShards.length ? ` (shards ${r.missingShards.join(', ')})` : ''}\n`);
+        process.stdout.write(`Merged ${dirs.length} folder(s), ${r.summary.runs.length} result(s): ${outDir}\n`);
+      }
       exitCode = r.exitCode;
     });
 
