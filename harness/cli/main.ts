@@ -13,11 +13,12 @@ import { produceKernel, type Kernel } from '../kernel/kernel.js';
 import { listBundledSeries, resolveSeries } from '../patch/series.js';
 import { realRunner, stopAllManaged } from '../process/exec.js';
 import { createProgress, silentProgress } from '../report/progress.js';
-import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS } from '../report/reporter.js';
+import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS, writeFileAtomic } from '../report/reporter.js';
 import { readSummary, rejudgeRun } from '../run/rejudge.js';
 import type { RunLoop } from '../run/run.js';
 import { compareRevisions, runMatrix } from '../run/stages.js';
 import { mergeRuns } from '../run/merge.js';
+import { exportKcidb } from '../report/kcidb.js';
 import { parseShard } from '../plan/shard.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
@@ -232,6 +233,26 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`Merged ${dirs.length} folder(s), ${r.summary.runs.length} result(s): ${outDir}\n`);
       }
       exitCode = r.exitCode;
+    });
+
+  const exportCmd = program.command('export').description('write a results folder in another system\'s format');
+  exportCmd
+    .command('kcidb')
+    .description('the run as KernelCI KCIDB JSON (schema v5.3): checkouts (base + series as patchset), builds, tests (kph.<scenario>[.<check>])')
+    .argument('<run>', 'results folder of a run (or of kph merge)')
+    .option('--origin <name>', 'the CI system\'s name in KCIDB ([a-z0-9_]+)', 'kph')
+    .option('--url-base <url>', 'where the results folder is published: log URLs are URL/<path in the folder> (default: file:// URLs)')
+    .option('--out <file>', 'output file, - for stdout (default RUN/kcidb.json)')
+    .action((run: string, o: { origin: string; urlBase?: string; out?: string }) => {
+      const dir = resolve(run);
+      const doc = exportKcidb(readSummary(dir), dir, { origin: o.origin, urlBase: o.urlBase });
+      const text = JSON.stringify(doc, null, 2) + '\n';
+      if (o.out === '-') process.stdout.write(text);
+      else {
+        const file = resolve(o.out ?? join(dir, 'kcidb.json'));
+        writeFileAtomic(file, text);
+        process.stdout.write(`${file}: ${doc.checkouts.length} checkout(s), ${doc.builds.length} build(s), ${doc.tests.length} test(s)\n`);
+      }
     });
 
   program

@@ -92,6 +92,10 @@ export const seriesEntrySchema = z.object({
   kernel: z
     .object({ bzImage: z.string(), cached: z.boolean(), buildMs: z.number() })
     .optional(),
+  /** Where the series came from: its patch folder or mbox file (absent for baseline). */
+  source: z.string().optional(),
+  /** The patch files in order of application, with the sha256 of each (the KCIDB patchset). */
+  patches: z.array(z.object({ name: z.string(), sha256: z.string() })).optional(),
 });
 export type SeriesEntry = z.infer<typeof seriesEntrySchema>;
 
