@@ -77,6 +77,13 @@ describe('KCIDB export', () => {
     expect(v5!.patchset_hash).toBe(sha(files.map((f) => `${sha(readFileSync(join(V5, f)))}\n`).join('')));
     expect(broken!.patchset_files).toEqual([{ name: 'broken.mbox#1 (fix a_b)', url: 'file:///src/broken.mbox#1' }]);
     expect(doc.builds.map((b) => b.status)).toEqual(['PASS', 'PASS', 'FAIL']);
+    expect(doc.checkouts.map((c) => c.valid)).toEqual([true, true, true]);
+    // A series that does not apply: an invalid checkout, and a build that never started.
+    const s = summary();
+    s.runs = s.runs.map((r) => (r.series === 'broken' ? { ...r, verdict: 'apply-error', failures: [{ code: 'E_APPLY', message: '0001-x.patch: hunk 2 of kernel/nsproxy.c FAILED' }] } : r));
+    const bad = toKcidb(s, { outDir: FIXTURES });
+    expect(bad.checkouts[2]).toMatchObject({ valid: false, log_excerpt: '0001-x.patch: hunk 2 of kernel/nsproxy.c FAILED' });
+    expect(bad.builds[2]!.status).toBe('MISS');
     expect(doc.builds[2]!.log_excerpt).toContain('build-error happened');
     expect(doc.builds[1]!.duration).toBe(420);
     expect(kcidbBuildStatus(undefined, [])).toBe('MISS');

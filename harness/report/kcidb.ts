@@ -4,7 +4,7 @@
 //
 // - checkout: one per series — the base (`base.spec`, Linux `base.version`) with the series as
 //   the patchset (patchset_files: the patch files in order, patchset_hash as KCIDB defines it).
-//   Baseline's checkout has an empty patchset.
+//   Baseline's checkout has an empty patchset. A series that does not apply: valid: false.
 // - build: one per checkout — the series' kernel (status from the kernel stage).
 // - tests: per build, `kph.<scenario>` for each scenario row, `kph.<scenario>.<check>` for each
 //   check in its checks.json, `kph.<scenario>.<metric>` (DONE, with the value) for each figure.
@@ -46,8 +46,10 @@ export function kcidbTestStatus(r: Pick<RunResult, 'verdict' | 'durationsMs'>): 
 
 const BUILD_FAULTS: readonly Verdict[] = ['apply-error', 'config-error', 'build-error'];
 
-/** The build's status: FAIL when the series did not apply, configure or compile; PASS when a kernel was made. */
+/** The build's status: FAIL when the series did not configure or compile; PASS when a kernel was made. */
 export function kcidbBuildStatus(entry: SeriesEntry | undefined, rows: RunResult[]): KcidbStatus {
+  // A series that does not apply makes an invalid checkout (valid: false): its build never started.
+  if (rows.some((r) => r.verdict === 'apply-error')) return 'MISS';
   if (rows.some((r) => BUILD_FAULTS.includes(r.verdict))) return 'FAIL';
   if (entry?.kernel) return 'PASS';
   if (rows.length && rows.every((r) => r.verdict === 'skip')) return 'SKIP';
@@ -147,16 +149,19 @@ export function toKcidb(summary: Summary, opts: KcidbOptions): KcidbDoc {
           patchset_hash: patches.length ? sha256(patches.map((p) => `${p.sha256}\n`).join('')) : '',
         }
       : {};
+    const applyFault = rows.find((r) => r.verdict === 'apply-error');
+    const buildFault = rows.find((r) => r.verdict === 'config-error' || r.verdict === 'build-error');
     doc.checkouts.push({
       id,
       origin,
       comment: `Linux ${summary.base.version} (${summary.base.spec})${l === 'baseline' ? '' : ` + ${l}`}`,
       start_time: summary.startedAt,
       ...patchset,
-      ...(summary.complete ? { valid: true } : {}),
+      // KCIDB's validity of a checkout: could the parts be combined, i.e. did the series apply.
+      ...(applyFault ? { valid: false, log_excerpt: excerpt(applyFault.failures.flatMap((f) => [f.message, ...(f.excerpt ?? [])])) } : entry?.kernel || buildFault ? { valid: true } : {}),
+      ...(applyFault && files(dir).includes('apply.log') ? { log_url: url(`${dir}/apply.log`) } : {}),
       misc: { kph_version: summary.kph.version, base_spec: summary.base.spec, base_version: summary.base.version, series: l, ...(entry?.source ? { source: entry.source } : {}) },
     });
-    const buildFault = rows.find((r) => BUILD_FAULTS.includes(r.verdict));
     const seriesFiles = files(dir);
     doc.builds.push({
       id,
