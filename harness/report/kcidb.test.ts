@@ -44,8 +44,14 @@ describe('KCIDB export', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')));
-    const doc = toKcidb(summary(), { outDir: FIXTURES });
+    const s = summary();
+    s.runs[0] = { ...s.runs[0]!, metrics: { perSec: 27, broken: Number.NaN } }; // NaN has no JSON form: left out
+    const doc = toKcidb(s, { outDir: FIXTURES });
     expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5), null, 2)).toBe(true);
+    const done = doc.tests.filter((t) => t.status === 'DONE').map((t) => t.path);
+    expect(done).toContain('kph.boot-records.perSec');
+    expect(done).toContain('kph.setns-loop.setnsPerSec');
+    expect(done).not.toContain('kph.boot-records.broken');
     const withBase = toKcidb(summary(), { outDir: FIXTURES, origin: 'my_lab', urlBase: 'https://ci.example.org/artifacts/run-1/' });
     expect(validate(withBase), JSON.stringify(validate.errors?.slice(0, 5), null, 2)).toBe(true);
     // Something the schema refuses is caught: the test is not vacuous.

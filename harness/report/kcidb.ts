@@ -218,7 +218,7 @@ export function toKcidb(summary: Summary, opts: KcidbOptions): KcidbDoc {
           misc: { check: c.name, ok: c.ok },
         });
       }
-      for (const [k, v] of Object.entries(r.metrics ?? {})) {
+      for (const [k, v] of Object.entries(r.metrics ?? {}).filter(([, v]) => Number.isFinite(v))) {
         doc.tests.push({ id: `${tid}:metric:${pathSegment(k)}`, origin, build_id: id, path: `${path}.${pathSegment(k)}`, status: 'DONE', comment: `${r.scenario}: ${k} = ${v}`, environment, number: { value: v } });
       }
     }
