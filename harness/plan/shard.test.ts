@@ -61,6 +61,17 @@ describe('--shard K/N', () => {
     expect(one.shard).toEqual({ index: 1, count: 2, allSeries: labels(whole), balance: 'patches' });
   });
 
+  it('--shard-costs: the plan balances by the recorded costs when every series has one; a missing path is a usage error', async () => {
+    const labels = (await planRun(req(), 'id')).series.map((s) => s.label);
+    const dir = mkdtempSync(join(tmpdir(), 'kph-costs-'));
+    // baseline recorded as the slow one: alone on its shard.
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary('2026-01-01T00:00:00Z', labels.map((l) => [l, l === 'baseline' ? 1_000_000 : 1000]))));
+    const p = await planRun(req({ shard: { index: 1, count: 2 }, shardCosts: dir }), 'id');
+    expect(p.series.map((s) => s.label)).toEqual(['baseline']);
+    expect(p.shard?.balance).toBe('recorded');
+    await expect(planRun(req({ shard: { index: 1, count: 2 }, shardCosts: join(dir, 'nope') }), 'id')).rejects.toMatchObject({ exitCode: 2 });
+  });
+
   it('the split is the same whatever order the series are given in', async () => {
     const a = await planRun(req({ shard: { index: 1, count: 2 } }), 'id');
     const b = await planRun(req({ series: [...allSpecs()].reverse(), shard: { index: 1, count: 2 } }), 'id');
