@@ -13,10 +13,13 @@ import { produceKernel, type Kernel } from '../kernel/kernel.js';
 import { listBundledSeries, resolveSeries } from '../patch/series.js';
 import { realRunner, stopAllManaged } from '../process/exec.js';
 import { createProgress, silentProgress } from '../report/progress.js';
-import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS } from '../report/reporter.js';
+import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS, writeFileAtomic } from '../report/reporter.js';
 import { readSummary, rejudgeRun } from '../run/rejudge.js';
 import type { RunLoop } from '../run/run.js';
-import { runMatrix } from '../run/stages.js';
+import { compareRevisions, runMatrix } from '../run/stages.js';
+import { mergeRuns } from '../run/merge.js';
+import { exportKcidb } from '../report/kcidb.js';
+import { parseShard } from '../plan/shard.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { runDoctor } from './doctor.js';
@@ -30,6 +33,14 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 const positiveInt = (v: string) => {
   if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive whole number, got "${v}".`);
   return Number(v);
+};
+/** --shard K/N, checked while the command line is parsed (exit 2 before anything is built). */
+const shardArg = (v: string) => {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 };
 const accelOption = () => new Option('--accel <accel>', 'accelerator: auto probes KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto');
 const baseOption = () => new Option('--base <spec>', 'kernel source: debian:6.12, tree:PATH or tar:PATH').default(DEFAULT_BASE);
@@ -165,7 +176,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--compare', 'show format diffs between consecutive revisions and against baseline')
     .option('--reporter <name>', `reporter (repeatable; default all): ${Object.keys(BUILTIN_REPORTERS).filter((n) => n !== 'summary').join(', ')}; summary.json is always written`, collect, [] as string[])
     .option('--json', 'print summary.json to stdout (and nothing else)')
-    .action(async (o: { checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .option('--shard <K/N>', 'run shard K of N: a deterministic split by whole series (merge the shards with kph merge)', shardArg)
+    .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
+    .action(async (o: { shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -181,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
       process.off('SIGINT', onSignal);
@@ -190,6 +203,57 @@ export async function main(argv: string[]): Promise<number> {
       else if (existsSync(join(r.outDir, 'report.md'))) process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
       else process.stdout.write(`\nResults: ${r.outDir}\n`);
       exitCode = r.exitCode;
+    });
+
+  program
+    .command('merge')
+    .description('merge the results folders of the shards of one run (kph run --shard K/N) into one: summary.json, reports, format diffs, the exit code of the whole')
+    .argument('<dirs...>', 'results folders (one per shard)')
+    .requiredOption('--out <dir>', 'the merged results folder (new or empty)')
+    .option('--compare', 'format diffs between consecutive revisions and against baseline, across the shards')
+    .option('--link', 'symlink the series\' folders instead of copying them')
+    .option('--reporter <name>', 'reporter (repeatable; default all but progress); summary.json is always written', collect, [] as string[])
+    .option('--json', 'print the merged summary.json to stdout (and nothing else)')
+    .action((dirs: string[], o: { out: string; compare?: boolean; link?: boolean; reporter: string[]; json?: boolean }) => {
+      const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
+      if (unknown.length) throw new UsageError(`Unknown reporter ${unknown.join(', ')}.`, { hint: `Built-in: ${Object.keys(BUILTIN_REPORTERS).join(', ')}` });
+      const outDir = resolve(o.out);
+      const names = o.reporter.length ? o.reporter : DEFAULT_REPORTERS.filter((n) => n !== 'progress');
+      // Creating reporters writes nothing; mergeRuns refuses unmergeable folders before any reporter runs.
+      const r = mergeRuns(dirs, {
+        outDir,
+        link: o.link,
+        compare: o.compare ? compareRevisions : undefined,
+        reporters: createReporters(names, { outDir, progress: silentProgress, env: process.env, textOut: o.json ? process.stderr : process.stdout }),
+        onReporterError: (n, phase, e) => progress.fail(`reporter ${n} failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`),
+      });
+      if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
+      else {
+        if (existsSync(join(outDir, 'report.md'))) process.stdout.write(`${readFileSync(join(outDir, 'report.md'), 'utf8')}\n`);
+        if (r.missingSeries.length) process.stdout.write(`Missing from the merged run (no folder holds them): ${r.missingSeries.join(', ')}${r.missingShards.length ? ` (shards ${r.missingShards.join(', ')})` : ''}\n`);
+        process.stdout.write(`Merged ${dirs.length} folder(s), ${r.summary.runs.length} result(s): ${outDir}\n`);
+      }
+      exitCode = r.exitCode;
+    });
+
+  const exportCmd = program.command('export').description('write a results folder in another system\'s format');
+  exportCmd
+    .command('kcidb')
+    .description('the run as KernelCI KCIDB JSON (schema v5.3): checkouts (base + series as patchset), builds, tests (kph.<scenario>[.<check>])')
+    .argument('<run>', 'results folder of a run (or of kph merge)')
+    .option('--origin <name>', 'the CI system\'s name in KCIDB ([a-z0-9_]+)', 'kph')
+    .option('--url-base <url>', 'where the results folder is published: log URLs are URL/<path in the folder> (default: file:// URLs)')
+    .option('--out <file>', 'output file, - for stdout (default RUN/kcidb.json)')
+    .action((run: string, o: { origin: string; urlBase?: string; out?: string }) => {
+      const dir = resolve(run);
+      const doc = exportKcidb(readSummary(dir), dir, { origin: o.origin, urlBase: o.urlBase });
+      const text = JSON.stringify(doc, null, 2) + '\n';
+      if (o.out === '-') process.stdout.write(text);
+      else {
+        const file = resolve(o.out ?? join(dir, 'kcidb.json'));
+        writeFileAtomic(file, text);
+        process.stdout.write(`${file}: ${doc.checkouts.length} checkout(s), ${doc.builds.length} build(s), ${doc.tests.length} test(s)\n`);
+      }
     });
 
   program

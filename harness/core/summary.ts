@@ -92,6 +92,10 @@ export const seriesEntrySchema = z.object({
   kernel: z
     .object({ bzImage: z.string(), cached: z.boolean(), buildMs: z.number() })
     .optional(),
+  /** Where the series came from: its patch folder or mbox file (absent for baseline). */
+  source: z.string().optional(),
+  /** The patch files in order of application, with the sha256 of each (the KCIDB patchset). */
+  patches: z.array(z.object({ name: z.string(), sha256: z.string() })).optional(),
 });
 export type SeriesEntry = z.infer<typeof seriesEntrySchema>;
 
@@ -107,6 +111,16 @@ export const summarySchema = z.object({
   complete: z.boolean(),
   /** The run was stopped (Ctrl-C, SIGTERM) before it ended: the rows are what ran. */
   interrupted: z.boolean().optional(),
+  /** `kph run --shard K/N`: this run is shard K of N; allSeries are the labels of the whole run, in order. */
+  shard: z
+    .object({
+      index: z.number().int().min(1),
+      count: z.number().int().min(1),
+      allSeries: z.array(z.string()),
+      /** What balanced the split: costs recorded in earlier summaries, or patch and scenario counts. */
+      balance: z.enum(['recorded', 'patches']).optional(),
+    })
+    .optional(),
   series: z.array(seriesEntrySchema),
   runs: z.array(runResultSchema),
 });

@@ -11,6 +11,7 @@ import type { ParamValue, Scenario } from '../core/scenario.js';
 import type { Accel, BaseSpec, Series } from '../core/types.js';
 import { resolveSeries } from '../patch/series.js';
 import { parseBaseSpec } from '../source/base.js';
+import { loadShardCosts, selectShard, type Shard } from './shard.js';
 
 export interface RunRequest {
   base: string;
@@ -34,6 +35,10 @@ export interface RunRequest {
   compare?: boolean;
   /** Reporters besides summary (default: all built-ins). */
   reporters?: string[];
+  /** Run only this shard of the work (whole series; plan/shard.ts). */
+  shard?: Shard;
+  /** Summaries whose recorded costs balance the shards (a summary.json, a results folder or a folder of them). */
+  shardCosts?: string;
 }
 
 export interface SeriesPlan {
@@ -51,6 +56,8 @@ export interface RunPlan {
   scenarios: Scenario[];
   params: Map<string, Record<string, ParamValue>>;
   series: SeriesPlan[];
+  /** With --shard: which shard this is, and the labels of the whole (unsharded) run, in order. */
+  shard?: { index: number; count: number; allSeries: string[]; balance: 'recorded' | 'patches' };
 }
 
 /** Which scenarios run on which series, by the series' capabilities. Pure. */
@@ -115,5 +122,9 @@ export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> 
   const params = resolveParams(scenarios, req.params);
   const outDir = req.outDir ?? join(resultsDir, runId);
   checkOutDir(outDir);
-  return { baseSpec, outDir, scenarios, params, series: matchScenarios(seriesList, scenarios) };
+  const all = matchScenarios(seriesList, scenarios);
+  if (!req.shard) return { baseSpec, outDir, scenarios, params, series: all };
+  const recorded = req.shardCosts ? loadShardCosts(req.shardCosts) : undefined;
+  const { indices, source } = selectShard(all.map((p) => ({ label: p.label, patches: p.series.patches.length, scenarios: p.runnable.length })), req.shard, recorded);
+  return { baseSpec, outDir, scenarios, params, series: indices.map((i) => all[i]!), shard: { ...req.shard, allSeries: all.map((p) => p.label), balance: source } };
 }

@@ -58,6 +58,11 @@ describe('renderKtap', () => {
 });
 
 describe('renderMarkdown', () => {
+  it('says which shard a shard\'s report covers, and nothing about shards otherwise', () => {
+    const shard = { index: 2, count: 3, allSeries: ['baseline', 'a@v1', 'b@v1'] };
+    expect(renderMarkdown({ ...summary, shard, series: [] })).toContain('Shard 2 of 3: 0 of the run\'s 3 series (`kph merge` the shards for the whole run).');
+    expect(renderMarkdown(summary)).not.toContain('Shard');
+  });
   it('shows the matrix, the accelerator and what went wrong with excerpts', () => {
     const md = renderMarkdown(summary);
     expect(md).toContain('accelerator: **tcg**');

@@ -73,6 +73,7 @@ export function renderMarkdown(summary: Summary): string {
     '',
     `Base: \`${summary.base.spec}\` (${summary.base.version}) · accelerator: **${summary.accel}**${summary.accelReason ? ` (${summary.accelReason})` : ''}`,
     '',
+    ...(summary.shard ? [`Shard ${summary.shard.index} of ${summary.shard.count}: ${summary.series.length} of the run's ${summary.shard.allSeries.length} series (\`kph merge\` the shards for the whole run).`, ''] : []),
     `| series | ${scenarios.join(' | ')} | build | boot |`,
     `|---|${scenarios.map(() => '---').join('|')}|---|---|`,
   ];

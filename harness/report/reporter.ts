@@ -9,6 +9,7 @@ import type { RunResult, Summary } from '../core/types.js';
 import { renderChangesMarkdown } from '../diff/render.js';
 import { renderJunit, renderKtap, renderMarkdown } from './formats.js';
 import { githubAnnotations } from './github.js';
+import { toKcidb } from './kcidb.js';
 import { renderHtml, type FormatDiff } from './html.js';
 import type { Progress } from './progress.js';
 
@@ -75,6 +76,11 @@ export const BUILTIN_REPORTERS: Record<string, (ctx: ReporterContext) => Reporte
     },
   }),
   html: ({ outDir }) => ({ name: 'html', onRunEnd: (s, { diffs }) => writeFileAtomic(join(outDir, 'report.html'), renderHtml(s, diffs)) }),
+  // Opt-in (not in DEFAULT_REPORTERS): KCIDB JSON for KernelCI; origin and log URL base from the environment.
+  kcidb: ({ outDir, env }) => ({
+    name: 'kcidb',
+    onRunEnd: (s) => writeFileAtomic(join(outDir, 'kcidb.json'), JSON.stringify(toKcidb(s, { outDir, origin: env.KPH_KCIDB_ORIGIN || undefined, urlBase: env.KPH_KCIDB_URL_BASE || undefined }), null, 2) + '\n'),
+  }),
   github: ({ env, textOut }) => ({
     name: 'github',
     onRunEnd(s, { diffs }) {

@@ -3,6 +3,7 @@
 // tests hand in fakes), so the boot/reboot policy and the verdict mapping are tested without a
 // kernel. Nothing is lost: every planned scenario gets a row, summary.json is rewritten after
 // every row, and an interrupted run still writes every report for what ran.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from '../core/errors.js';
@@ -93,7 +94,17 @@ export class RunLoop {
       accel: 'tcg',
       startedAt: new Date().toISOString(),
       complete: false,
-      series: plan.series.map((p) => ({ label: p.label, name: p.series.name, revision: p.series.revision, dir: p.dirName, records: p.series.meta.records, provides: p.series.meta.provides })),
+      ...(plan.shard ? { shard: plan.shard } : {}),
+      series: plan.series.map((p) => ({
+        label: p.label,
+        name: p.series.name,
+        revision: p.series.revision,
+        dir: p.dirName,
+        records: p.series.meta.records,
+        provides: p.series.meta.provides,
+        ...(p.series.source ? { source: p.series.source } : {}),
+        patches: p.series.patches.map((x) => ({ name: x.name, sha256: createHash('sha256').update(x.text).digest('hex') })),
+      })),
       runs: [],
     };
     this.out = multiplexReporters(deps.reporters, deps.onReporterError ?? ((name, phase, e) => deps.progress.fail(`reporter ${name} failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`)));
