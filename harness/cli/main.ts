@@ -23,7 +23,8 @@ import { runDoctor } from './doctor.js';
 import { writeBaseline } from '../diff/baselines.js';
 import { compareSignatures } from '../diff/compare.js';
 import { loadSignature, seriesInRun } from '../diff/load.js';
-import { renderChangesMarkdown, renderChangesText } from '../diff/render.js';
+import { digestSignatures } from '../diff/digest.js';
+import { renderChangesMarkdown, renderDigestText } from '../diff/render.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 /** A positive whole number, or a usage error naming what was given (exit 2). */
@@ -243,9 +244,10 @@ export async function main(argv: string[]): Promise<number> {
       const sa = loadSignature(a, o.from);
       const sb = loadSignature(b ?? a, o.to);
       const changes = compareSignatures(sa, sb);
-      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, changes }, null, 2) + '\n');
-      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes));
-      else process.stdout.write(renderChangesText(sa.series, sb.series, changes));
+      const digest = digestSignatures(sa, sb, changes);
+      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, digest, changes }, null, 2) + '\n');
+      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes, digest));
+      else process.stdout.write(renderDigestText(digest));
       exitCode = changes.length ? 1 : 0;
     });
 

@@ -1,5 +1,7 @@
-// Format changes as text for a terminal and as Markdown for reports. Pure.
+// Format changes as text for a terminal, as Markdown for reports, and as a changelog block for
+// a cover letter. Pure.
 import type { FormatChange } from './compare.js';
+import { scenarioList, type FormatDigest, type GroupedChange } from './digest.js';
 
 function byScenario(changes: FormatChange[]): Map<string, FormatChange[]> {
   const m = new Map<string, FormatChange[]>();
@@ -7,6 +9,10 @@ function byScenario(changes: FormatChange[]): Map<string, FormatChange[]> {
   return m;
 }
 
+const SIGN: Partial<Record<FormatChange['kind'], string>> = { 'record-added': '+', 'record-removed': '-', 'event-added': '+', 'event-removed': '-', 'scenario-added': '+', 'scenario-removed': '-' };
+const sign = (g: GroupedChange) => (g.severity === 'abi' ? '!' : (SIGN[g.kind] ?? '~'));
+
+/** The per-scenario list (every change under every scenario where it shows). */
 export function renderChangesText(from: string, to: string, changes: FormatChange[]): string {
   if (!changes.length) return `${from} → ${to}: record and event formats are the same\n`;
   const abi = changes.filter((c) => c.severity === 'abi').length;
@@ -18,11 +24,56 @@ export function renderChangesText(from: string, to: string, changes: FormatChang
   return out.join('\n') + '\n';
 }
 
-export function renderChangesMarkdown(from: string, to: string, changes: FormatChange[]): string {
+function groupLines(gs: GroupedChange[], all: string[], indent: string): string[] {
+  return gs.map((g) => `${indent}${sign(g)} ${g.message}  [${scenarioList(g.scenarios, all)}]`);
+}
+
+/** Each change once with its scenarios: what a reviewer reads (kph diff's default). */
+export function renderDigestText(d: FormatDigest): string {
+  const out = [`${d.from} → ${d.to}: ${d.headline}`];
+  if (d.headline.startsWith('no change')) return out.join('\n') + '\n';
+  out.push('', `Audit records (${d.scenarios.length} scenarios compared):`);
+  if (d.records.length) out.push(...groupLines(d.records, d.scenarios, '  '));
+  else out.push('  unchanged');
+  out.push('Connector events:');
+  if (d.connector.length) out.push(...groupLines(d.connector, d.scenarios, '  '));
+  else out.push('  unchanged');
+  if (d.sequences.length) {
+    out.push('Audit event sequences (record types of one event, before → after):');
+    for (const s of d.sequences) out.push(`  ${s.before || '(no such event)'}`, `    → ${s.after || '(no such event)'}  [${scenarioList(s.scenarios, d.scenarios)}]`);
+  }
+  if (d.other.length) out.push('Scenarios:', ...groupLines(d.other, d.scenarios, '  '));
+  return out.join('\n') + '\n';
+}
+
+const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+
+function mdGroups(gs: GroupedChange[], all: string[]): string[] {
+  return gs.map((g) => {
+    const text = g.severity === 'abi' ? `**${g.message}**` : g.message;
+    return `- ${text} — ${scenarioList(g.scenarios, all)}`;
+  });
+}
+
+/** The digest first, the per-scenario detail folded underneath. */
+export function renderChangesMarkdown(from: string, to: string, changes: FormatChange[], digest?: FormatDigest): string {
   const out = [`### \`${from}\` → \`${to}\``, ''];
   if (!changes.length) return [...out, 'Record and event formats are the same.', ''].join('\n');
   const abi = changes.filter((c) => c.severity === 'abi');
   if (abi.length) out.push(`> **ABI change:** ${[...new Set(abi.map((c) => c.message.replace(/^ABI CHANGE: /, '')))].join('; ')}`, '');
+  if (digest) {
+    out.push(`**${digest.headline}**`, '');
+    if (digest.records.length) out.push(`Audit records (${digest.scenarios.length} scenarios compared):`, '', ...mdGroups(digest.records, digest.scenarios), '');
+    out.push(digest.connector.length ? 'Connector events:' : 'Connector events: unchanged.', '');
+    if (digest.connector.length) out.push(...mdGroups(digest.connector, digest.scenarios), '');
+    if (digest.sequences.length) {
+      out.push('Audit event sequences (record types of one event):', '', '| before | after | scenarios |', '|---|---|---|');
+      for (const s of digest.sequences) out.push(`| ${s.before ? code(s.before) : '—'} | ${s.after ? code(s.after) : '—'} | ${scenarioList(s.scenarios, digest.scenarios)} |`);
+      out.push('');
+    }
+    if (digest.other.length) out.push(...mdGroups(digest.other, digest.scenarios), '');
+    out.push('<details><summary>Per scenario</summary>', '');
+  }
   for (const [scenario, cs] of byScenario(changes)) {
     out.push(`**${scenario}**`, '');
     for (const c of cs) {
@@ -31,5 +82,6 @@ export function renderChangesMarkdown(from: string, to: string, changes: FormatC
     }
     out.push('');
   }
+  if (digest) out.push('</details>', '');
   return out.join('\n');
 }

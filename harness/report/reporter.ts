@@ -6,6 +6,7 @@ import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seriesLabel } from '../core/label.js';
 import type { RunResult, Summary } from '../core/types.js';
+import { digestChanges, digestSignatures, type FormatDigest } from '../diff/digest.js';
 import { renderChangesMarkdown } from '../diff/render.js';
 import { renderJunit, renderKtap, renderMarkdown } from './formats.js';
 import { githubAnnotations } from './github.js';
@@ -42,9 +43,14 @@ export function writeSummaryFile(outDir: string, summary: Summary): void {
   writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 }
 
+/** The digest of a pair: with both signatures when the run has them ("all scenarios" = both ran). */
+export function digestOf(d: FormatDiff): FormatDigest {
+  return d.a && d.b ? digestSignatures(d.a, d.b, d.changes) : digestChanges(d.from, d.to, d.changes);
+}
+
 function formatsMarkdown(diffs: FormatDiff[]): string | null {
   if (!diffs.length) return null;
-  return ['## Record and event formats', '', ...diffs.map((d) => renderChangesMarkdown(d.from, d.to, d.changes))].join('\n');
+  return ['## Record and event formats', '', ...diffs.map((d) => `- \`${d.from}\` → \`${d.to}\`: ${digestOf(d).headline}`), '', ...diffs.map((d) => renderChangesMarkdown(d.from, d.to, d.changes, digestOf(d)))].join('\n');
 }
 
 export const BUILTIN_REPORTERS: Record<string, (ctx: ReporterContext) => Reporter> = {
@@ -69,7 +75,7 @@ export const BUILTIN_REPORTERS: Record<string, (ctx: ReporterContext) => Reporte
       const formats = formatsMarkdown(diffs);
       if (formats) {
         writeFileAtomic(join(outDir, 'formats-diff.md'), formats + '\n');
-        writeFileAtomic(join(outDir, 'formats-diff.json'), JSON.stringify(diffs.map(({ from, to, changes }) => ({ from, to, changes })), null, 2) + '\n');
+        writeFileAtomic(join(outDir, 'formats-diff.json'), JSON.stringify(diffs.map((d) => ({ from: d.from, to: d.to, headline: digestOf(d).headline, digest: digestOf(d), changes: d.changes })), null, 2) + '\n');
       }
       writeFileAtomic(join(outDir, 'report.md'), renderMarkdown(s) + (formats ? `\n${formats}\n` : ''));
     },
