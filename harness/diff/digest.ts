@@ -36,6 +36,16 @@ export interface FormatDigest {
   sequences: SequenceChange[];
   /** Scenarios only one side has. */
   other: GroupedChange[];
+  /** A real line of every changed, new or removed record type, from each side that has it. */
+  examples: RecordExample[];
+}
+
+export interface RecordExample {
+  type: string;
+  change: 'added' | 'removed' | 'renamed' | 'changed';
+  /** The normalised line before (absent for a new type, or when the signature has no examples). */
+  before?: string;
+  after?: string;
 }
 
 const RECORD_KINDS: ChangeKind[] = ['record-removed', 'record-renamed', 'record-added', 'field-removed', 'field-added', 'fields-reordered', 'class-changed', 'shape-added', 'shape-removed'];
@@ -223,6 +233,7 @@ export function digestChanges(from: string, to: string, changes: FormatChange[],
     connector: groups.filter((g) => EVENT_KINDS.includes(g.kind)),
     sequences: groupSequences(changes),
     other: groups.filter((g) => g.kind === 'scenario-added' || g.kind === 'scenario-removed'),
+    examples: [],
   };
 }
 
@@ -235,7 +246,28 @@ export function scenarioList(scenarios: string[], all: string[]): string {
   return scenarios.length > 3 ? `${n} scenarios: ${scenarios.join(', ')}` : scenarios.join(', ');
 }
 
-/** The digest of two signatures ("all scenarios" = the scenarios both have). */
+/** The example line of a record type, from the scenarios given first, else from any. */
+export function exampleOf(sig: FormatSignature, type: string, prefer: string[] = []): string | undefined {
+  const order = [...prefer.filter((s) => sig.scenarios[s]), ...Object.keys(sig.scenarios).filter((s) => !prefer.includes(s))];
+  for (const s of order) {
+    const ex = sig.scenarios[s]!.records.find((r) => r.type === type)?.example;
+    if (ex) return ex;
+  }
+  return undefined;
+}
+
+/** The digest of two signatures ("all scenarios" = the scenarios both have), with example lines. */
 export function digestSignatures(a: FormatSignature, b: FormatSignature, changes: FormatChange[]): FormatDigest {
-  return digestChanges(a.series, b.series, changes, Object.keys(a.scenarios).filter((s) => b.scenarios[s]));
+  const d = digestChanges(a.series, b.series, changes, Object.keys(a.scenarios).filter((s) => b.scenarios[s]));
+  const seen = new Set<string>();
+  for (const g of d.records) {
+    if (seen.has(g.subject)) continue;
+    seen.add(g.subject);
+    const change = g.kind === 'record-added' ? 'added' : g.kind === 'record-removed' ? 'removed' : g.kind === 'record-renamed' ? 'renamed' : 'changed';
+    const oldType = g.kind === 'record-renamed' ? (changes.find((c) => c.kind === 'record-renamed' && c.subject === g.subject)?.renamedFrom ?? g.subject) : g.subject;
+    const before = change === 'added' ? undefined : exampleOf(a, oldType, g.scenarios);
+    const after = change === 'removed' ? undefined : exampleOf(b, g.subject, g.scenarios);
+    d.examples.push({ type: g.subject, change, ...(before ? { before } : {}), ...(after ? { after } : {}) });
+  }
+  return d;
 }

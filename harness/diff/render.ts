@@ -43,7 +43,25 @@ export function renderDigestText(d: FormatDigest): string {
     for (const s of d.sequences) out.push(`  ${s.before || '(no such event)'}`, `    → ${s.after || '(no such event)'}  [${scenarioList(s.scenarios, d.scenarios)}]`);
   }
   if (d.other.length) out.push('Scenarios:', ...groupLines(d.other, d.scenarios, '  '));
+  out.push(...exampleLines(d));
   return out.join('\n') + '\n';
+}
+
+/** Before/after lines of every changed, new or removed record type (empty when the signatures hold none). */
+function exampleLines(d: FormatDigest): string[] {
+  const xs = d.examples.filter((e) => e.before || e.after);
+  if (!xs.length) return d.examples.length ? ['', 'No example lines: these signatures predate them (`kph formats update RUN` writes them).'] : [];
+  const out = ['', 'Example lines (time, serial, pids and inode numbers normalised):'];
+  for (const e of xs) {
+    out.push(`  ${e.type} (${e.change}):`);
+    if (e.before && e.before === e.after) {
+      out.push(`    both:   ${e.before}  (its common layout is unchanged; the change is in another)`);
+      continue;
+    }
+    if (e.before) out.push(`    before: ${e.before}`);
+    if (e.after) out.push(`    after:  ${e.after}`);
+  }
+  return out;
 }
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
@@ -72,6 +90,11 @@ export function renderChangesMarkdown(from: string, to: string, changes: FormatC
       out.push('');
     }
     if (digest.other.length) out.push(...mdGroups(digest.other, digest.scenarios), '');
+    const xs = digest.examples.filter((e) => e.before || e.after);
+    if (xs.length) {
+      out.push('Example lines (time, serial, pids and inode numbers normalised):', '');
+      for (const e of xs) out.push(`- ${e.type} (${e.change}):`, '', '  ```', ...(e.before ? [`  - ${e.before}`] : []), ...(e.after ? [`  + ${e.after}`] : []), '  ```', '');
+    }
     out.push('<details><summary>Per scenario</summary>', '');
   }
   for (const [scenario, cs] of byScenario(changes)) {
