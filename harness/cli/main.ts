@@ -24,7 +24,7 @@ import { writeBaseline } from '../diff/baselines.js';
 import { compareSignatures } from '../diff/compare.js';
 import { loadSignature, seriesInRun } from '../diff/load.js';
 import { digestSignatures } from '../diff/digest.js';
-import { renderChangesMarkdown, renderDigestText } from '../diff/render.js';
+import { renderChangelog, renderChangesMarkdown, renderDigestText } from '../diff/render.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 /** A positive whole number, or a usage error naming what was given (exit 2). */
@@ -239,14 +239,15 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[b]', 'results folder or baseline file (default: a again, with --from/--to)')
     .option('--from <series>', 'series in A (when A holds several)')
     .option('--to <series>', 'series in B (when B holds several)')
-    .addOption(new Option('--format <fmt>', 'output').choices(['text', 'markdown', 'json']).default('text'))
-    .action((a: string, b: string | undefined, o: { from?: string; to?: string; format: 'text' | 'markdown' | 'json' }) => {
+    .addOption(new Option('--format <fmt>', 'output: text (each change once, with its scenarios and example lines), markdown and json (also every change per scenario), changelog (a block for the next revision\'s cover letter)').choices(['text', 'markdown', 'json', 'changelog']).default('text'))
+    .action((a: string, b: string | undefined, o: { from?: string; to?: string; format: 'text' | 'markdown' | 'json' | 'changelog' }) => {
       const sa = loadSignature(a, o.from);
       const sb = loadSignature(b ?? a, o.to);
       const changes = compareSignatures(sa, sb);
       const digest = digestSignatures(sa, sb, changes);
       if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, digest, changes }, null, 2) + '\n');
       else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes, digest));
+      else if (o.format === 'changelog') process.stdout.write(renderChangelog(digest));
       else process.stdout.write(renderDigestText(digest));
       exitCode = changes.length ? 1 : 0;
     });

@@ -108,3 +108,62 @@ export function renderChangesMarkdown(from: string, to: string, changes: FormatC
   if (digest) out.push('</details>', '');
   return out.join('\n');
 }
+
+/** ASCII for mail: arrows and multiplication signs as a mail client will not mangle them. */
+const ascii = (s: string) => s.replace(/ → /g, ' -> ').replace(/→/g, '->').replace(/×(\d+)/g, ' x$1').replace(/—/g, '-');
+
+/** "since v1" for ns-serial@v1; "since the unpatched kernel" for baseline. */
+function since(label: string): string {
+  if (label === 'baseline') return 'the unpatched kernel';
+  const at = label.lastIndexOf('@');
+  return at > 0 ? label.slice(at + 1) : label;
+}
+
+/**
+ * A plain-text block for the cover letter of the next revision: "Changes to the audit record
+ * and connector event formats since vN", each change once, with real lines before and after.
+ */
+export function renderChangelog(d: FormatDigest): string {
+  const title = `Changes to the audit record and connector event formats since ${since(d.from)}`;
+  const out = [title, '='.repeat(title.length), '', `(${d.from} -> ${d.to}, as captured by kph in ${d.scenarios.length} scenario${d.scenarios.length === 1 ? '' : 's'} run on both;`, ' time, serial, pids and inode numbers in the example lines normalised)', ''];
+  if (d.headline.startsWith('no change')) return ascii([...out, 'None: every audit record and connector event has the same format.', ''].join('\n'));
+  // Which scenarios ran on one side only is the test suite's business, not the format's.
+  out.push(`In short: ${d.headline.replace(/, \d+ scenarios? only (before|after)/g, '')}.`, '');
+  const where = (g: GroupedChange) => (g.scenarios.length < d.scenarios.length ? ` (in ${scenarioList(g.scenarios, d.scenarios)})` : '');
+  const example = (type: string) => d.examples.find((e) => e.type === type);
+  const fieldsOf = (m: string) => /\(fields: (.*)\)$/.exec(m)?.[1] ?? '';
+  const numbered = (m: string) => /^record (.+?) (?:added|removed) \(fields/.exec(m)?.[1] ?? m;
+  const section = (heading: string, gs: GroupedChange[], line: (g: GroupedChange) => string[]) => {
+    if (!gs.length) return;
+    out.push(heading);
+    for (const g of gs) out.push(...line(g));
+    out.push('');
+  };
+  section('Removed record types:', d.records.filter((g) => g.kind === 'record-removed'), (g) => [`  - ${numbered(g.message)}: ${fieldsOf(g.message)}${where(g)}`, ...(example(g.subject)?.before ? [`      was: ${example(g.subject)!.before}`] : [])]);
+  section('Renamed record types:', d.records.filter((g) => g.kind === 'record-renamed'), (g) => [`  - ${g.message.replace(/^record /, '')}`, ...(example(g.subject)?.after ? [`      now: ${example(g.subject)!.after}`] : [])]);
+  section('New record types:', d.records.filter((g) => g.kind === 'record-added'), (g) => [`  - ${numbered(g.message)}: ${fieldsOf(g.message)}`, ...(example(g.subject)?.after ? [`      e.g. ${example(g.subject)!.after}`] : [])]);
+  const changed = d.records.filter((g) => !['record-added', 'record-removed', 'record-renamed'].includes(g.kind));
+  const types = [...new Set(changed.map((g) => g.subject))];
+  if (types.length) {
+    out.push('Changed record types:');
+    for (const t of types) {
+      for (const g of changed.filter((x) => x.subject === t)) out.push(`  - ${g.message}`);
+      const e = example(t);
+      if (e?.before && e.before !== e.after) out.push(`      before: ${e.before}`);
+      if (e?.after && e.before !== e.after) out.push(`      after:  ${e.after}`);
+    }
+    out.push('');
+  }
+  if (!d.records.length) out.push('Audit records: unchanged.', '');
+  if (d.connector.length) {
+    out.push('Connector events:');
+    for (const g of d.connector) out.push(`  - ${g.message}${g.kind === 'event-removed' ? where(g) : ''}`);
+    out.push('');
+  } else out.push('Connector events: unchanged.', '');
+  if (d.sequences.length) {
+    out.push('Records of one audit event, in order (before -> after):');
+    for (const s of d.sequences) out.push(`  - ${s.before || '(no such event)'}`, `    -> ${s.after || '(no such event)'}`);
+    out.push('');
+  }
+  return ascii(out.join('\n'));
+}
