@@ -1,8 +1,8 @@
 // The `kph` command line: doctor, list, build, boot, run, clean. Maps results and errors to
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
 import { seriesLabel } from '../core/label.js';
 import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
@@ -13,6 +13,7 @@ import { produceKernel, type Kernel } from '../kernel/kernel.js';
 import { listBundledSeries, resolveSeries } from '../patch/series.js';
 import { realRunner, stopAllManaged } from '../process/exec.js';
 import { createProgress, silentProgress } from '../report/progress.js';
+import { terminalReport, wantsColour } from '../report/terminal.js';
 import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS } from '../report/reporter.js';
 import { readSummary, rejudgeRun } from '../run/rejudge.js';
 import type { RunLoop } from '../run/run.js';
@@ -27,6 +28,11 @@ import { digestSignatures } from '../diff/digest.js';
 import { renderChangelog, renderChangesMarkdown, renderDigestText } from '../diff/render.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+/** A path as the user would type it: relative to the working directory when that is shorter. */
+const shortPath = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && r.length < p.length ? r : p;
+};
 /** A positive whole number, or a usage error naming what was given (exit 2). */
 const positiveInt = (v: string) => {
   if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive whole number, got "${v}".`);
@@ -165,7 +171,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--compare', 'show format diffs between consecutive revisions and against baseline')
     .option('--reporter <name>', `reporter (repeatable; default all): ${Object.keys(BUILTIN_REPORTERS).filter((n) => n !== 'summary').join(', ')}; summary.json is always written`, collect, [] as string[])
     .option('--json', 'print summary.json to stdout (and nothing else)')
-    .action(async (o: { checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
+    .action(async (o: { verbose?: boolean; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -187,8 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
-      else if (existsSync(join(r.outDir, 'report.md'))) process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
-      else process.stdout.write(`\nResults: ${r.outDir}\n`);
+      else process.stdout.write(terminalReport(r.summary, r.outDir, { verbose: o.verbose, color: wantsColour(process.stdout), shownDir: shortPath(r.outDir) }));
       exitCode = r.exitCode;
     });
 
