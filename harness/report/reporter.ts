@@ -2,7 +2,7 @@
 // (vitest's reporters, Playwright's multiplexer). The run loop calls onRunStart, onResult after
 // every result and onRunEnd; a reporter that throws is logged and never ends the run or costs
 // another reporter its output. summary.json is written by the `summary` reporter, always on.
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seriesLabel } from '../core/label.js';
 import type { RunResult, Summary } from '../core/types.js';
@@ -80,7 +80,7 @@ export const BUILTIN_REPORTERS: Record<string, (ctx: ReporterContext) => Reporte
       writeFileAtomic(join(outDir, 'report.md'), renderMarkdown(s) + (formats ? `\n${formats}\n` : ''));
     },
   }),
-  html: ({ outDir }) => ({ name: 'html', onRunEnd: (s, { diffs }) => writeFileAtomic(join(outDir, 'report.html'), renderHtml(s, diffs)) }),
+  html: ({ outDir }) => ({ name: 'html', onRunEnd: (s, { diffs }) => writeFileAtomic(join(outDir, 'report.html'), renderHtml(s, diffs, { exists: (p) => existsSync(join(outDir, p)) })) }),
   github: ({ env, textOut }) => ({
     name: 'github',
     onRunEnd(s, { diffs }) {
