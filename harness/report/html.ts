@@ -100,11 +100,14 @@ function groupItems(gs: GroupedChange[], all: string[]): string {
   return gs.map((g) => `<li${g.severity === 'abi' ? ' class="abi"' : ''}><code>${esc(g.message)}</code> <span class="where">${esc(scenarioList(g.scenarios, all))}</span></li>`).join('');
 }
 
+/** A record-type tuple that may break after each comma. */
+const seqHtml = (t: string) => (t ? esc(t).replace(/,/g, ',<wbr>') : '—');
+
 function digestHtml(d: FormatDigest): string {
   const parts = [`<p class="headline">${esc(d.headline)}</p>`];
   if (d.records.length) parts.push(`<h4>Audit records (${d.scenarios.length} scenarios compared)</h4><ul>${groupItems(d.records, d.scenarios)}</ul>`);
   parts.push(d.connector.length ? `<h4>Connector events</h4><ul>${groupItems(d.connector, d.scenarios)}</ul>` : '<h4>Connector events: unchanged</h4>');
-  if (d.sequences.length) parts.push(`<h4>Audit event sequences</h4><table class="seq"><thead><tr><th>before</th><th>after</th><th>scenarios</th></tr></thead><tbody>${d.sequences.map((x) => `<tr><td><code>${esc(x.before || '—')}</code></td><td><code>${esc(x.after || '—')}</code></td><td>${esc(scenarioList(x.scenarios, d.scenarios))}</td></tr>`).join('')}</tbody></table>`);
+  if (d.sequences.length) parts.push(`<h4>Audit event sequences</h4><table class="seq"><thead><tr><th>before</th><th>after</th><th>scenarios</th></tr></thead><tbody>${d.sequences.map((x) => `<tr><td><code>${seqHtml(x.before)}</code></td><td><code>${seqHtml(x.after)}</code></td><td class="where">${esc(scenarioList(x.scenarios, d.scenarios))}</td></tr>`).join('')}</tbody></table>`);
   if (d.other.length) parts.push(`<ul>${groupItems(d.other, d.scenarios)}</ul>`);
   const xs = d.examples.filter((e) => e.before || e.after);
   if (xs.length) parts.push(`<h4>Example lines</h4><table class="examples"><thead><tr><th>record</th><th>${esc(d.from)}</th><th>${esc(d.to)}</th></tr></thead><tbody>${xs.map((e) => `<tr><th>${esc(e.type)}<br><small>${esc(e.change)}</small></th><td>${e.before ? `<code>${esc(e.before)}</code>` : '<em>absent</em>'}</td><td>${e.after ? `<code>${esc(e.after)}</code>` : '<em>absent</em>'}</td></tr>`).join('')}</tbody></table>`);
@@ -156,7 +159,7 @@ pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px;max-height:30em}
 .filter{display:inline-block;margin:.5em 0;cursor:pointer}
 .headline{font-weight:600}.where{color:#57606a;font-size:12px}
 .examples code{white-space:pre-wrap;word-break:break-all;font-size:12px}.examples th{white-space:nowrap}
-.files a{font-family:monospace}
+.files a{font-family:monospace}.seq td{max-width:40em}.seq td.where{min-width:12em}
 details{margin:.5em 0}summary{cursor:pointer;color:#0969da}
 </style></head><body>
 <h1>kph run</h1>

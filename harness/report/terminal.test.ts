@@ -44,7 +44,7 @@ describe('the screen at the end of kph run', () => {
     expect(lines.find((l) => l.startsWith('nsenter '))).toMatch(/^nsenter +ok +ok +ok +ok +CRASH$/);
     expect(lines.find((l) => l.startsWith('setns-serial '))).toMatch(/^setns-serial +ok +-a +ok +ok +ok$/);
     expect(Math.max(...lines.slice(2, 20).map((l) => l.length))).toBeLessThan(60);
-    expect(text).toContain('columns: base = baseline, v1 = ns-serial@v1, v5 = ns-serial@v5, rfc-v1 = proc-connector-ns@rfc-v1, rfc-v2 = proc-connector-ns@rfc-v2');
+    expect(text).toContain('columns: base = baseline, v1 = ns-serial@v1, v5 = ns-serial@v5, rfc-v1 = proc-connector-ns@rfc-v1,\n  rfc-v2 = proc-connector-ns@rfc-v2');
     expect(text).toMatch(/^skipped: a needs ns-serial$/m);
     expect(lines.length).toBeLessThan(45);
   });
@@ -64,6 +64,13 @@ describe('the screen at the end of kph run', () => {
     // Padding is counted on the mark, not on the escape codes: columns still line up.
     const plain = c.replace(/\x1b\[[\d;]*m/g, '');
     expect(plain.split('\n').find((l) => l.startsWith('nsenter '))).toBe(lines.find((l) => l.startsWith('nsenter ')));
+  });
+  it('past maxRows, scenarios that passed everywhere share one wrapped line', () => {
+    const t = renderTerminal(summary, { outDir: 'r', maxRows: 10, width: 80 });
+    const ls = t.split('\n');
+    expect(ls.filter((l) => /^\S+ +(ok|-a|FAIL|CRASH)( |$)/.test(l)).map((l) => l.split(' ')[0])).toEqual(['grep-by-serial', 'ns-delete', 'ns-info-request', 'nsenter', 'setns-serial', 'boot-records'].sort((a, b) => ls.findIndex((l) => l.startsWith(`${a} `)) - ls.findIndex((l) => l.startsWith(`${b} `))));
+    expect(t).toMatch(/^ok on every series \(11\): clone-flags, cn-selftest, /m);
+    expect(Math.max(...ls.map((l) => l.length))).toBeLessThanOrEqual(100);
   });
   it('files to open by verdict', () => {
     const r = (verdict: RunResult['verdict'], scenario = 'x'): RunResult => ({ series: 's', revision: null, scenario, verdict, failures: [], durationsMs: d, dir: 's/x' });
@@ -90,7 +97,7 @@ describe('terminalReport: the results folder written by the reporters', () => {
   it('reads the headline from formats-diff.json and lists the reports that exist', () => {
     const text = terminalReport(summary, out, { shownDir: 'R' });
     expect(text).toContain('  ns-serial@v1 → ns-serial@v5: 1 record type removed, 15 added, SYSCALL lost 6 fields, connector unchanged');
-    expect(text).toContain('Reports: R/report.html  R/report.md  R/formats-diff.md  R/summary.json');
+    expect(text).toContain('Reports: R/report.html  R/report.md\n  also: formats-diff.md summary.json\n');
     expect(text.split('\n').length).toBeLessThan(50);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md.split('\n').length).toBeGreaterThan(text.split('\n').length);

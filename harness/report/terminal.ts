@@ -32,6 +32,10 @@ export interface TerminalOptions {
   reports?: string[];
   /** ANSI colour (a TTY, and NO_COLOR unset). */
   color?: boolean;
+  /** Past this many scenarios, those that passed on every series share one line (default 24). */
+  maxRows?: number;
+  /** Wrap lists at this width (default 100). */
+  width?: number;
 }
 
 const label = (r: Pick<RunResult, 'series' | 'revision'>) => seriesLabel({ name: r.series, revision: r.revision });
@@ -65,6 +69,21 @@ export function fileToOpen(r: RunResult): string {
 }
 
 const firstLine = (s: string) => s.split('\n')[0]!;
+
+/** Break a long list line at ", " to fit `width`, continuing with `indent`. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const part of text.split(/(?<=, )/)) {
+    if (line && (line + part).replace(/\x1b\[[\d;]*m/g, '').length > width) {
+      out.push(line.trimEnd());
+      line = indent;
+    }
+    line += part;
+  }
+  if (line.trim()) out.push(line.trimEnd());
+  return out;
+}
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function renderTerminal(summary: Summary, o: TerminalOptions): string {
@@ -89,7 +108,9 @@ export function renderTerminal(summary: Summary, o: TerminalOptions): string {
     const rowW = Math.max(8, ...scenarios.map((s) => s.length));
     const colW = series.map((s) => Math.max(short.get(s)!.length, 5));
     out.push(`${' '.repeat(rowW)}  ${series.map((s, i) => short.get(s)!.padEnd(colW[i]!)).join(' ')}`.trimEnd());
-    for (const sc of scenarios) {
+    const everywhere = (sc: string) => summary.runs.filter((x) => x.scenario === sc).every((x) => x.verdict === 'pass');
+    const fold = scenarios.length > (o.maxRows ?? 24) ? scenarios.filter(everywhere) : [];
+    for (const sc of scenarios.filter((x) => !fold.includes(x))) {
       const cells = series.map((s, i) => {
         const r = summary.runs.find((x) => x.scenario === sc && label(x) === s);
         if (!r) return ' '.repeat(colW[i]!);
@@ -98,11 +119,12 @@ export function renderTerminal(summary: Summary, o: TerminalOptions): string {
       });
       out.push(`${sc.padEnd(rowW)}  ${cells.join(' ')}`.trimEnd());
     }
+    if (fold.length) out.push(...wrap(`${paint('pass', 'ok')} on every series (${fold.length}): ${fold.join(', ')}`, o.width ?? 100, '  '));
     const renamed = series.filter((s) => short.get(s) !== s);
-    if (renamed.length) out.push('', `columns: ${renamed.map((s) => `${short.get(s)} = ${s}`).join(', ')}`);
+    if (renamed.length) out.push('', ...wrap(`columns: ${renamed.map((s) => `${short.get(s)} = ${s}`).join(', ')}`, o.width ?? 100, '  '));
     if (reasons.length) {
       const shown = reasons.slice(0, 8);
-      out.push(`skipped: ${shown.map((w, i) => `${i < 26 ? String.fromCharCode(97 + i) : '-'} ${clip(w, 90)}`).join('; ')}${reasons.length > shown.length ? `; ${reasons.length - shown.length} more reasons in report.md` : ''}`);
+      out.push(...wrap(`skipped: ${shown.map((w, i) => `${i < 26 ? String.fromCharCode(97 + i) : '-'} ${clip(w, 90)}`).join('; ')}${reasons.length > shown.length ? `; ${reasons.length - shown.length} more reasons in report.md` : ''}`.replace(/; /g, ', '), o.width ?? 100, '  '));
     }
   }
 
@@ -133,7 +155,8 @@ export function renderTerminal(summary: Summary, o: TerminalOptions): string {
   }
 
   const reports = o.reports ?? [];
-  out.push('', `Reports: ${reports.length ? reports.map((f) => join(o.outDir, f)).join('  ') : o.outDir}`);
+  out.push('', `Reports: ${reports.length ? reports.slice(0, 2).map((f) => join(o.outDir, f)).join('  ') : o.outDir}`);
+  if (reports.length > 2) out.push(`  also: ${reports.slice(2).join(' ')}`);
   out.push('Everything (excerpts, skips, per-scenario format changes): kph run --verbose, or report.md');
   return out.join('\n') + '\n';
 }
