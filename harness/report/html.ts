@@ -158,7 +158,7 @@ pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px;max-height:30em}
 #only-failures:checked ~ table tr.allok{display:none}
 .filter{display:inline-block;margin:.5em 0;cursor:pointer}
 .headline{font-weight:600}.where{color:#57606a;font-size:12px}
-.examples code{white-space:pre-wrap;word-break:break-all;font-size:12px}.examples th{white-space:nowrap}
+.examples code{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}.examples th{white-space:nowrap}
 .files a{font-family:monospace}.seq td{max-width:40em}.seq td.where{min-width:12em}
 details{margin:.5em 0}summary{cursor:pointer;color:#0969da}
 </style></head><body>
