@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../core/paths.js';
 import { parseAuditLog } from '../parse/audit.js';
+import { parseListenerOutput } from '../parse/cn.js';
 import { compareSignatures } from './compare.js';
 import { digestSignatures } from './digest.js';
 import { renderChangelog } from './render.js';
@@ -46,5 +47,25 @@ describe('kph diff --format changelog (committed baselines)', () => {
     expect(t).toMatch(/ {2}- NS_INIT \(1340\): .*\n {6}was: type=UNKNOWN\[1340\] msg=audit\(TIME:SERIAL\): pid=PID .*old_snum=/);
     expect(t).toMatch(/ {2}- NS_INFO \(1340\): .*\n {6}e\.g\. type=UNKNOWN\[1340\] msg=audit\(TIME:SERIAL\): netns=/);
     expect(t).toMatch(/ {2}- SYSCALL \(1300\): fields removed: .*\n {6}before: type=SYSCALL .* mntns=\d+ key=.*\n {6}after: {2}type=SYSCALL /);
+  });
+});
+
+describe('connector examples (real captures of proc-connector-ns rfc-v1 and rfc-v2)', () => {
+  const sig = (rev: string): FormatSignature => ({
+    version: 1,
+    series: `proc-connector-ns@${rev}`,
+    scenarios: Object.fromEntries(
+      ['pid-time-ns', 'unshare-multi'].map((sc) => {
+        const dir = join(repoRoot, 'scenarios', sc, 'fixtures', rev);
+        return [sc, scenarioSignature(parseAuditLog(readFileSync(join(dir, 'audit-full.log'), 'utf8')), parseListenerOutput(readFileSync(join(dir, 'events.jsonl'), 'utf8')).events)];
+      }),
+    ),
+  });
+  const t = changelog(sig('rfc-v1'), sig('rfc-v2'));
+
+  it('shows the event before and after the ABI change, and a new kind with its fields, pids and inodes normalised', () => {
+    expect(t).toContain('  - ABI CHANGE: connector exec, exit, fork payload length 48 -> 40 bytes (every proc-connector listener sees this)\n      before: what=0x2 len=48 pid=PID tgid=PID\n      after:  what=0x2 len=40 pid=PID tgid=PID\n');
+    expect(t).toMatch(/ {6}e\.g\. what=0x400 len=\d+ layout=v2 pid=PID tgid=PID reason=\w+ reason_code=\d+ count=\d+ items=\[\{"type":"\w+","type_flag":\d+,"flags":0,"old_inum":"INODE","inum":"INODE"\}/);
+    expect(t).toMatch(/ns:v1 \(what=0x400\) no longer seen\n {6}was: what=0x400 len=48 layout=v1 pid=PID tgid=PID type=\w+ type_flag=\d+ reason=set reason_code=2 old_inum=INODE inum=INODE\n/);
   });
 });

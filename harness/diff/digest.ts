@@ -269,5 +269,25 @@ export function digestSignatures(a: FormatSignature, b: FormatSignature, changes
     const after = change === 'removed' ? undefined : exampleOf(b, g.subject, g.scenarios);
     d.examples.push({ type: g.subject, change, ...(before ? { before } : {}), ...(after ? { after } : {}) });
   }
+  for (const g of d.connector) {
+    for (const kind of g.subject.split(', ')) {
+      const type = `connector ${kind}`;
+      if (seen.has(type)) continue;
+      seen.add(type);
+      const change = g.kind === 'event-added' ? 'added' : g.kind === 'event-removed' ? 'removed' : 'changed';
+      const before = change === 'added' ? undefined : eventExampleOf(a, kind, g.scenarios);
+      const after = change === 'removed' ? undefined : eventExampleOf(b, kind, g.scenarios);
+      d.examples.push({ type, change, ...(before ? { before } : {}), ...(after ? { after } : {}) });
+    }
+  }
   return d;
+}
+
+function eventExampleOf(sig: FormatSignature, kind: string, prefer: string[]): string | undefined {
+  const order = [...prefer.filter((s) => sig.scenarios[s]), ...Object.keys(sig.scenarios).filter((s) => !prefer.includes(s))];
+  for (const s of order) {
+    const ex = sig.scenarios[s]!.events.find((e) => e.kind === kind)?.example;
+    if (ex) return ex;
+  }
+  return undefined;
 }

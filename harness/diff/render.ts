@@ -51,7 +51,7 @@ export function renderDigestText(d: FormatDigest): string {
 function exampleLines(d: FormatDigest): string[] {
   const xs = d.examples.filter((e) => e.before || e.after);
   if (!xs.length) return d.examples.length ? ['', 'No example lines: these signatures predate them (`kph formats update RUN` writes them).'] : [];
-  const out = ['', 'Example lines (time, serial, pids and inode numbers normalised):'];
+  const out = ['', 'Example lines (time, serial, pids and inode numbers normalised; connector events as what, len and fields):'];
   for (const e of xs) {
     out.push(`  ${e.type} (${e.change}):`);
     if (e.before && e.before === e.after) {
@@ -157,7 +157,13 @@ export function renderChangelog(d: FormatDigest): string {
   if (!d.records.length) out.push('Audit records: unchanged.', '');
   if (d.connector.length) {
     out.push('Connector events:');
-    for (const g of d.connector) out.push(`  - ${g.message}${g.kind === 'event-removed' ? where(g) : ''}`);
+    for (const g of d.connector) {
+      out.push(`  - ${g.message}${g.kind === 'event-removed' ? where(g) : ''}`);
+      const e = example(`connector ${g.subject.split(', ')[0]}`);
+      if (e?.before && e.after && e.before !== e.after) out.push(`      before: ${e.before}`, `      after:  ${e.after}`);
+      else if (e?.after && g.kind === 'event-added') out.push(`      e.g. ${e.after}`);
+      else if (e?.before && g.kind === 'event-removed') out.push(`      was: ${e.before}`);
+    }
     out.push('');
   } else out.push('Connector events: unchanged.', '');
   if (d.sequences.length) {

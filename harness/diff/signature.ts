@@ -41,6 +41,8 @@ export interface CnKindSig {
   what: number;
   fields: string[];
   lengths: number[];
+  /** One event of the kind as `what=0x1 len=40 field=value ...`, pids and inode numbers normalised. Optional. */
+  example?: string;
 }
 
 export interface ScenarioSig {
@@ -140,12 +142,23 @@ function cnKind(e: CnEvent): string {
   return e.kind;
 }
 
+/** A connector event as one line: what, payload length and its fields; pids and inodes normalised. */
+export function eventLine(e: CnEvent): string {
+  const norm = (k: string, v: unknown): unknown => {
+    if (typeof v === 'number' && /(^|_)(pid|tgid)$/.test(k)) return 'PID';
+    if (typeof v === 'number' && classifyValue(String(v)) === 'inode') return 'INODE';
+    return v;
+  };
+  const value = (k: string, v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v, norm) : String(norm(k, v)));
+  return [`what=0x${e.what.toString(16)}`, `len=${e.len}`, ...Object.entries(e.data).map(([k, v]) => `${k}=${value(k, v)}`)].join(' ');
+}
+
 export function eventSignatures(events: CnEvent[]): CnKindSig[] {
   const byKind = new Map<string, CnKindSig>();
   for (const e of events) {
     const kind = cnKind(e);
     let s = byKind.get(kind);
-    if (!s) byKind.set(kind, (s = { kind, what: e.what, fields: [], lengths: [] }));
+    if (!s) byKind.set(kind, (s = { kind, what: e.what, fields: [], lengths: [], example: eventLine(e) }));
     for (const k of Object.keys(e.data)) if (!s.fields.includes(k)) s.fields.push(k);
     if (!s.lengths.includes(e.len)) s.lengths.push(e.len);
   }
