@@ -160,7 +160,7 @@ const ORDER: ChangeKind[] = [...RECORD_KINDS, ...EVENT_KINDS];
 const byOrder = (a: GroupedChange, b: GroupedChange) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || b.scenarios.length - a.scenarios.length || a.subject.localeCompare(b.subject);
 
 /** The one-line answer: what changed in what userspace sees. */
-export function headline(changes: FormatChange[]): string {
+export function headline(changes: FormatChange[], from = 'before', to = 'after'): string {
   if (!changes.length) return 'no change: record and event formats are the same';
   const groups = groupChanges(changes);
   const subjects = (k: ChangeKind) => new Set(groups.filter((g) => g.kind === k).map((g) => g.subject)).size;
@@ -215,8 +215,8 @@ export function headline(changes: FormatChange[]): string {
   if (seq) parts.push(`event sequences changed in ${plural(seq, 'scenario')}`);
   const onlyA = changes.filter((c) => c.kind === 'scenario-removed').length;
   const onlyB = changes.filter((c) => c.kind === 'scenario-added').length;
-  if (onlyA) parts.push(`${plural(onlyA, 'scenario')} only before`);
-  if (onlyB) parts.push(`${plural(onlyB, 'scenario')} only after`);
+  if (onlyA) parts.push(`${plural(onlyA, 'scenario')} only in ${from}`);
+  if (onlyB) parts.push(`${plural(onlyB, 'scenario')} only in ${to}`);
   return parts.join(', ');
 }
 
@@ -227,7 +227,7 @@ export function digestChanges(from: string, to: string, changes: FormatChange[],
   return {
     from,
     to,
-    headline: headline(changes),
+    headline: headline(changes, from, to),
     scenarios: all,
     records: groups.filter((g) => RECORD_KINDS.includes(g.kind)),
     connector: groups.filter((g) => EVENT_KINDS.includes(g.kind)),

@@ -128,7 +128,7 @@ export function renderChangelog(d: FormatDigest): string {
   const out = [title, '='.repeat(title.length), '', `(${d.from} -> ${d.to}, as captured by kph in ${d.scenarios.length} scenario${d.scenarios.length === 1 ? '' : 's'} run on both;`, ' time, serial, pids and inode numbers in the example lines normalised)', ''];
   if (d.headline.startsWith('no change')) return ascii([...out, 'None: every audit record and connector event has the same format.', ''].join('\n'));
   // Which scenarios ran on one side only is the test suite's business, not the format's.
-  out.push(`In short: ${d.headline.replace(/, \d+ scenarios? only (before|after)/g, '')}.`, '');
+  out.push(`In short: ${d.headline.replace(/, \d+ scenarios? only in \S+/g, '')}.`, '');
   const where = (g: GroupedChange) => (g.scenarios.length < d.scenarios.length ? ` (in ${scenarioList(g.scenarios, d.scenarios)})` : '');
   const example = (type: string) => d.examples.find((e) => e.type === type);
   const fieldsOf = (m: string) => /\(fields: (.*)\)$/.exec(m)?.[1] ?? '';
