@@ -2,7 +2,7 @@
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
 import { seriesLabel } from '../core/label.js';
 import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
@@ -13,6 +13,7 @@ import { produceKernel, type Kernel } from '../kernel/kernel.js';
 import { listBundledSeries, resolveSeries } from '../patch/series.js';
 import { realRunner, stopAllManaged } from '../process/exec.js';
 import { createProgress, silentProgress } from '../report/progress.js';
+import { terminalReport, wantsColour } from '../report/terminal.js';
 import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS, writeFileAtomic } from '../report/reporter.js';
 import { readSummary, rejudgeRun } from '../run/rejudge.js';
 import type { RunLoop } from '../run/run.js';
@@ -26,9 +27,15 @@ import { runDoctor } from './doctor.js';
 import { writeBaseline } from '../diff/baselines.js';
 import { compareSignatures } from '../diff/compare.js';
 import { loadSignature, seriesInRun } from '../diff/load.js';
-import { renderChangesMarkdown, renderChangesText } from '../diff/render.js';
+import { digestSignatures } from '../diff/digest.js';
+import { renderChangelog, renderChangesMarkdown, renderDigestText } from '../diff/render.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+/** A path as the user would type it: relative to the working directory when that is shorter. */
+const shortPath = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && r.length < p.length ? r : p;
+};
 /** A positive whole number, or a usage error naming what was given (exit 2). */
 const positiveInt = (v: string) => {
   if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive whole number, got "${v}".`);
@@ -178,7 +185,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print summary.json to stdout (and nothing else)')
     .option('--shard <K/N>', 'run shard K of N: a deterministic split by whole series (merge the shards with kph merge)', shardArg)
     .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
-    .action(async (o: { shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
+    .action(async (o: { verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -200,8 +208,7 @@ export async function main(argv: string[]): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
-      else if (existsSync(join(r.outDir, 'report.md'))) process.stdout.write(`\n${readFileSync(join(r.outDir, 'report.md'), 'utf8')}\nResults: ${r.outDir}\n`);
-      else process.stdout.write(`\nResults: ${r.outDir}\n`);
+      else process.stdout.write(terminalReport(r.summary, r.outDir, { verbose: o.verbose, color: wantsColour(process.stdout), shownDir: shortPath(r.outDir) }));
       exitCode = r.exitCode;
     });
 
@@ -303,14 +310,16 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[b]', 'results folder or baseline file (default: a again, with --from/--to)')
     .option('--from <series>', 'series in A (when A holds several)')
     .option('--to <series>', 'series in B (when B holds several)')
-    .addOption(new Option('--format <fmt>', 'output').choices(['text', 'markdown', 'json']).default('text'))
-    .action((a: string, b: string | undefined, o: { from?: string; to?: string; format: 'text' | 'markdown' | 'json' }) => {
+    .addOption(new Option('--format <fmt>', 'output: text (each change once, with its scenarios and example lines), markdown and json (also every change per scenario), changelog (a block for the next revision\'s cover letter)').choices(['text', 'markdown', 'json', 'changelog']).default('text'))
+    .action((a: string, b: string | undefined, o: { from?: string; to?: string; format: 'text' | 'markdown' | 'json' | 'changelog' }) => {
       const sa = loadSignature(a, o.from);
       const sb = loadSignature(b ?? a, o.to);
       const changes = compareSignatures(sa, sb);
-      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, changes }, null, 2) + '\n');
-      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes));
-      else process.stdout.write(renderChangesText(sa.series, sb.series, changes));
+      const digest = digestSignatures(sa, sb, changes);
+      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, digest, changes }, null, 2) + '\n');
+      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes, digest));
+      else if (o.format === 'changelog') process.stdout.write(renderChangelog(digest));
+      else process.stdout.write(renderDigestText(digest));
       exitCode = changes.length ? 1 : 0;
     });
 

@@ -27,6 +27,15 @@ export interface FormatChange {
   /** The record type or event kind concerned. */
   subject: string;
   message: string;
+  /** field-added / field-removed: the field names. */
+  fields?: string[];
+  /** sequence: the scenario's event sequence before and after. */
+  before?: string[];
+  after?: string[];
+  /** record-renamed: the old type name. */
+  renamedFrom?: string;
+  /** event-added: the payload lengths seen. */
+  lengths?: number[];
 }
 
 /**
@@ -46,8 +55,8 @@ function compareFields(scenario: string, subject: string, a: FieldSig[], b: Fiel
   const bn = names(b);
   const added = bn.filter((n) => !an.includes(n));
   const removed = an.filter((n) => !bn.includes(n));
-  if (removed.length) out.push({ severity: 'format', scenario, kind: 'field-removed', subject, message: `${subject}: fields removed: ${removed.join(' ')}` });
-  if (added.length) out.push({ severity: 'format', scenario, kind: 'field-added', subject, message: `${subject}: fields added: ${added.join(' ')}` });
+  if (removed.length) out.push({ severity: 'format', scenario, kind: 'field-removed', subject, fields: removed, message: `${subject}: fields removed: ${removed.join(' ')}` });
+  if (added.length) out.push({ severity: 'format', scenario, kind: 'field-added', subject, fields: added, message: `${subject}: fields added: ${added.join(' ')}` });
   const commonA = an.filter((n) => bn.includes(n));
   const commonB = bn.filter((n) => an.includes(n));
   if (commonA.join(' ') !== commonB.join(' ')) {
@@ -70,7 +79,7 @@ function compareRecords(scenario: string, a: RecordTypeSig[], b: RecordTypeSig[]
   for (const x of [...onlyA]) {
     const y = onlyB.find((t) => (t.number !== null && t.number === x.number) || names(t.shapes[0]!.fields).join(' ') === names(x.shapes[0]!.fields).join(' '));
     if (y && names(y.shapes[0]!.fields).join(' ') === names(x.shapes[0]!.fields).join(' ')) {
-      out.push({ severity: 'format', scenario, kind: 'record-renamed', subject: y.type, message: `record ${label(x)} renamed to ${label(y)}` });
+      out.push({ severity: 'format', scenario, kind: 'record-renamed', subject: y.type, renamedFrom: x.type, message: `record ${label(x)} renamed to ${label(y)}` });
       onlyA.splice(onlyA.indexOf(x), 1);
       onlyB.splice(onlyB.indexOf(y), 1);
     }
@@ -117,7 +126,7 @@ function compareEvents(scenario: string, a: CnKindSig[], b: CnKindSig[]): Format
     }
   }
   for (const y of b) {
-    if (!a.some((e) => e.kind === y.kind)) out.push({ severity: 'format', scenario, kind: 'event-added', subject: y.kind, message: `connector event ${y.kind} (what=0x${y.what.toString(16)}, ${y.lengths.join('/')} bytes) added: ${y.fields.join(' ')}` });
+    if (!a.some((e) => e.kind === y.kind)) out.push({ severity: 'format', scenario, kind: 'event-added', subject: y.kind, lengths: y.lengths, message: `connector event ${y.kind} (what=0x${y.what.toString(16)}, ${y.lengths.join('/')} bytes) added: ${y.fields.join(' ')}` });
   }
   return out;
 }
@@ -129,7 +138,7 @@ function asyncTypes(sig: FormatSignature): Set<string> {
 export function compareScenario(scenario: string, a: ScenarioSig, b: ScenarioSig, asyncA = new Set<string>(), asyncB = new Set<string>()): FormatChange[] {
   const out = [...compareRecords(scenario, a.records, b.records, asyncA, asyncB), ...compareEvents(scenario, a.events, b.events)];
   if (a.sequence.join('|') !== b.sequence.join('|')) {
-    out.push({ severity: 'format', scenario, kind: 'sequence', subject: 'sequence', message: `audit event sequence changed:\n    - ${a.sequence.join('\n    - ')}\n  →\n    + ${b.sequence.join('\n    + ')}` });
+    out.push({ severity: 'format', scenario, kind: 'sequence', subject: 'sequence', before: a.sequence, after: b.sequence, message: `audit event sequence changed:\n    - ${a.sequence.join('\n    - ')}\n  →\n    + ${b.sequence.join('\n    + ')}` });
   }
   return out;
 }

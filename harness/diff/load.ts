@@ -15,6 +15,11 @@ function readJsonl<T>(file: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
+function readLines(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+}
+
 /** Series labels in a results folder, in run order. */
 export function seriesInRun(dir: string): string[] {
   const summary = readSummary(dir);
@@ -33,8 +38,13 @@ export function signatureFromRun(dir: string, series: string): FormatSignature {
   const runs = summary.runs.filter((r) => seriesLabel({ name: r.series, revision: r.revision }) === series && (r.verdict === 'pass' || r.verdict === 'fail'));
   const sig: FormatSignature = { version: 1, series, scenarios: {} };
   for (const r of runs) {
-    // records.jsonl holds the parsed records without the raw line; the signature needs fields only.
-    const records = readJsonl<Omit<AuditRecord, 'line'>>(join(dir, r.dir, 'records.jsonl')).map((x) => ({ ...x, line: '' }));
+    // records.jsonl holds the parsed records without the raw line; audit.log holds the lines,
+    // one per record in the same order (the run writes both from one list): they give the
+    // signature its example lines. A folder where the two disagree gets no examples.
+    const parsed = readJsonl<Omit<AuditRecord, 'line'>>(join(dir, r.dir, 'records.jsonl'));
+    const lines = readLines(join(dir, r.dir, 'audit.log'));
+    const same = lines.length === parsed.length && parsed.every((x, i) => lines[i]!.includes(`(${x.timestamp}:${x.serial})`));
+    const records = parsed.map((x, i) => ({ ...x, line: same ? lines[i]! : '' }));
     const events = readJsonl<CnEvent>(join(dir, r.dir, 'events.jsonl'));
     sig.scenarios[r.scenario] = scenarioSignature(records, events);
   }

@@ -27,6 +27,12 @@ export interface RecordTypeSig {
    * compared per series, not per scenario.
    */
   async?: boolean;
+  /**
+   * One real line of the type's most common layout, volatile values normalised
+   * (normaliseLine): what the record looks like, for before/after examples in reviews.
+   * Optional: signatures written before it existed, or from records without their lines.
+   */
+  example?: string;
 }
 
 export interface CnKindSig {
@@ -35,6 +41,8 @@ export interface CnKindSig {
   what: number;
   fields: string[];
   lengths: number[];
+  /** One event of the kind as `what=0x1 len=40 field=value ...`, pids and inode numbers normalised. Optional. */
+  example?: string;
 }
 
 export interface ScenarioSig {
@@ -77,6 +85,23 @@ function mergeClass(a: ValueClass, b: ValueClass): ValueClass {
   return a;
 }
 
+/** Fields whose values differ on every run: process ids, the session, inode numbers. */
+const VOLATILE_FIELDS = new Set(['pid', 'ppid', 'tid', 'ses', 'ino', 'inode']);
+
+/**
+ * A logged line with what differs on every run replaced: the event's time and serial, pids,
+ * the session and inode numbers (sentinels such as 4294967295 are kept: they are format).
+ */
+export function normaliseLine(line: string): string {
+  const body = line.replace(/audit\(\d+\.\d+:\d+\)/, 'audit(TIME:SERIAL)');
+  return body.replace(/(^|\s)([A-Za-z_][\w-]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g, (all, sp: string, name: string, raw: string) => {
+    const cls = classifyValue(raw);
+    if (cls === 'inode') return `${sp}${name}=INODE`;
+    if (VOLATILE_FIELDS.has(name) && (cls === 'decimal' || cls === 'hex')) return `${sp}${name}=${name.toUpperCase()}`;
+    return all;
+  });
+}
+
 /** Serials of events that carry a SYSCALL record (records logged inside a syscall). */
 function syscallSerials(records: AuditRecord[]): Set<string> {
   return new Set(records.filter((r) => r.type === 'SYSCALL').map((r) => `${r.timestamp}:${r.serial}`));
@@ -85,20 +110,29 @@ function syscallSerials(records: AuditRecord[]): Set<string> {
 export function recordSignatures(records: AuditRecord[]): RecordTypeSig[] {
   const inSyscall = syscallSerials(records);
   const byType = new Map<string, { number: number | null; shapes: Map<string, RecordShape>; async: boolean }>();
+  const lines = new Map<RecordShape, string>();
   for (const r of records) {
     let t = byType.get(r.type);
     if (!t) byType.set(r.type, (t = { number: r.typeNumber, shapes: new Map(), async: true }));
     if (inSyscall.has(`${r.timestamp}:${r.serial}`)) t.async = false;
     const key = r.fields.map((f) => f.name).join(' ');
     const shape = t.shapes.get(key);
-    if (!shape) t.shapes.set(key, { fields: r.fields.map((f) => ({ name: f.name, cls: classifyValue(f.raw) })), count: 1 });
-    else {
+    if (!shape) {
+      const s = { fields: r.fields.map((f) => ({ name: f.name, cls: classifyValue(f.raw) })), count: 1 };
+      t.shapes.set(key, s);
+      if (r.line) lines.set(s, normaliseLine(r.line));
+    } else {
+      if (r.line && !lines.has(shape)) lines.set(shape, normaliseLine(r.line));
       shape.count++;
       r.fields.forEach((f, i) => (shape.fields[i]!.cls = mergeClass(shape.fields[i]!.cls, classifyValue(f.raw))));
     }
   }
   return [...byType]
-    .map(([type, t]) => ({ type, number: t.number, shapes: [...t.shapes.values()].sort((a, b) => b.count - a.count || a.fields.length - b.fields.length), ...(t.async ? { async: true } : {}) }))
+    .map(([type, t]) => {
+      const shapes = [...t.shapes.values()].sort((a, b) => b.count - a.count || a.fields.length - b.fields.length);
+      const example = lines.get(shapes[0]!);
+      return { type, number: t.number, shapes, ...(t.async ? { async: true } : {}), ...(example ? { example } : {}) };
+    })
     .sort((a, b) => a.type.localeCompare(b.type));
 }
 
@@ -108,12 +142,23 @@ function cnKind(e: CnEvent): string {
   return e.kind;
 }
 
+/** A connector event as one line: what, payload length and its fields; pids and inodes normalised. */
+export function eventLine(e: CnEvent): string {
+  const norm = (k: string, v: unknown): unknown => {
+    if (typeof v === 'number' && /(^|_)(pid|tgid)$/.test(k)) return 'PID';
+    if (typeof v === 'number' && classifyValue(String(v)) === 'inode') return 'INODE';
+    return v;
+  };
+  const value = (k: string, v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v, norm) : String(norm(k, v)));
+  return [`what=0x${e.what.toString(16)}`, `len=${e.len}`, ...Object.entries(e.data).map(([k, v]) => `${k}=${value(k, v)}`)].join(' ');
+}
+
 export function eventSignatures(events: CnEvent[]): CnKindSig[] {
   const byKind = new Map<string, CnKindSig>();
   for (const e of events) {
     const kind = cnKind(e);
     let s = byKind.get(kind);
-    if (!s) byKind.set(kind, (s = { kind, what: e.what, fields: [], lengths: [] }));
+    if (!s) byKind.set(kind, (s = { kind, what: e.what, fields: [], lengths: [], example: eventLine(e) }));
     for (const k of Object.keys(e.data)) if (!s.fields.includes(k)) s.fields.push(k);
     if (!s.lengths.includes(e.len)) s.lengths.push(e.len);
   }

@@ -66,8 +66,8 @@ describe('renderMarkdown', () => {
   it('shows the matrix, the accelerator and what went wrong with excerpts', () => {
     const md = renderMarkdown(summary);
     expect(md).toContain('accelerator: **tcg**');
-    expect(md).toContain('| series | unshare-net | setns-loop | feature-query | build | boot |');
-    expect(md).toContain('| proc-connector-ns@rfc-v1 | **FAIL** | **CRASH** | skip | 283.0 s | 6.4 s |');
+    // Scenarios as rows, series as columns; build and boot times as the last rows.
+    expect(md).toContain('| scenario | baseline | proc-connector-ns@rfc-v1 |\n|---|---|---|\n| unshare-net | pass | **FAIL** |\n| setns-loop |  | **CRASH** |\n| feature-query |  | skip |\n| _build_ | 283.0 s | 283.0 s |\n| _boot_ | 6.4 s | 6.4 s |');
     expect(md).toContain('### proc-connector-ns@rfc-v1 · setns-loop: crash');
     expect(md).toContain('  Oops: invalid opcode: 0000 [#1] SMP');
   });

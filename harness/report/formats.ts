@@ -74,18 +74,19 @@ export function renderMarkdown(summary: Summary): string {
     `Base: \`${summary.base.spec}\` (${summary.base.version}) · accelerator: **${summary.accel}**${summary.accelReason ? ` (${summary.accelReason})` : ''}`,
     '',
     ...(summary.shard ? [`Shard ${summary.shard.index} of ${summary.shard.count}: ${summary.series.length} of the run's ${summary.shard.allSeries.length} series (\`kph merge\` the shards for the whole run).`, ''] : []),
-    `| series | ${scenarios.join(' | ')} | build | boot |`,
-    `|---|${scenarios.map(() => '---').join('|')}|---|---|`,
   ];
-  for (const [series, runs] of groups) {
-    const cell = (s: string) => {
-      const r = runs.find((x) => x.scenario === s);
+  // Scenarios as rows, series as columns: forty scenarios stay readable; five series fit.
+  const series = [...groups.keys()];
+  out.push(`| scenario | ${series.join(' | ')} |`, `|---|${series.map(() => '---').join('|')}|`);
+  for (const s of scenarios) {
+    const cell = (l: string) => {
+      const r = groups.get(l)!.find((x) => x.scenario === s);
       return r ? ICON[r.verdict] : '';
     };
-    const build = Math.max(...runs.map((r) => r.durationsMs.build));
-    const boot = Math.max(...runs.map((r) => r.durationsMs.boot));
-    out.push(`| ${series} | ${scenarios.map(cell).join(' | ')} | ${(build / 1000).toFixed(1)} s | ${(boot / 1000).toFixed(1)} s |`);
+    out.push(`| ${s} | ${series.map(cell).join(' | ')} |`);
   }
+  const time = (l: string, k: 'build' | 'boot') => `${(Math.max(...groups.get(l)!.map((r) => r.durationsMs[k])) / 1000).toFixed(1)} s`;
+  out.push(`| _build_ | ${series.map((l) => time(l, 'build')).join(' | ')} |`, `| _boot_ | ${series.map((l) => time(l, 'boot')).join(' | ')} |`);
   const bad = summary.runs.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');
   if (bad.length) {
     out.push('', '## What went wrong');

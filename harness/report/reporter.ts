@@ -2,10 +2,11 @@
 // (vitest's reporters, Playwright's multiplexer). The run loop calls onRunStart, onResult after
 // every result and onRunEnd; a reporter that throws is logged and never ends the run or costs
 // another reporter its output. summary.json is written by the `summary` reporter, always on.
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seriesLabel } from '../core/label.js';
 import type { RunResult, Summary } from '../core/types.js';
+import { digestChanges, digestSignatures, type FormatDigest } from '../diff/digest.js';
 import { renderChangesMarkdown } from '../diff/render.js';
 import { renderJunit, renderKtap, renderMarkdown } from './formats.js';
 import { githubAnnotations } from './github.js';
@@ -43,9 +44,14 @@ export function writeSummaryFile(outDir: string, summary: Summary): void {
   writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 }
 
+/** The digest of a pair: with both signatures when the run has them ("all scenarios" = both ran). */
+export function digestOf(d: FormatDiff): FormatDigest {
+  return d.a && d.b ? digestSignatures(d.a, d.b, d.changes) : digestChanges(d.from, d.to, d.changes);
+}
+
 function formatsMarkdown(diffs: FormatDiff[]): string | null {
   if (!diffs.length) return null;
-  return ['## Record and event formats', '', ...diffs.map((d) => renderChangesMarkdown(d.from, d.to, d.changes))].join('\n');
+  return ['## Record and event formats', '', ...diffs.map((d) => `- \`${d.from}\` → \`${d.to}\`: ${digestOf(d).headline}`), '', ...diffs.map((d) => renderChangesMarkdown(d.from, d.to, d.changes, digestOf(d)))].join('\n');
 }
 
 export const BUILTIN_REPORTERS: Record<string, (ctx: ReporterContext) => Reporter> = {
@@ -70,12 +76,12 @@ export const BUILTIN_REPORTERS: Record<string, (ctx: ReporterContext) => Reporte
       const formats = formatsMarkdown(diffs);
       if (formats) {
         writeFileAtomic(join(outDir, 'formats-diff.md'), formats + '\n');
-        writeFileAtomic(join(outDir, 'formats-diff.json'), JSON.stringify(diffs.map(({ from, to, changes }) => ({ from, to, changes })), null, 2) + '\n');
+        writeFileAtomic(join(outDir, 'formats-diff.json'), JSON.stringify(diffs.map((d) => ({ from: d.from, to: d.to, headline: digestOf(d).headline, digest: digestOf(d), changes: d.changes })), null, 2) + '\n');
       }
       writeFileAtomic(join(outDir, 'report.md'), renderMarkdown(s) + (formats ? `\n${formats}\n` : ''));
     },
   }),
-  html: ({ outDir }) => ({ name: 'html', onRunEnd: (s, { diffs }) => writeFileAtomic(join(outDir, 'report.html'), renderHtml(s, diffs)) }),
+  html: ({ outDir }) => ({ name: 'html', onRunEnd: (s, { diffs }) => writeFileAtomic(join(outDir, 'report.html'), renderHtml(s, diffs, { exists: (p) => existsSync(join(outDir, p)) })) }),
   // Opt-in (not in DEFAULT_REPORTERS): KCIDB JSON for KernelCI; origin and log URL base from the environment.
   kcidb: ({ outDir, env }) => ({
     name: 'kcidb',

@@ -56,7 +56,7 @@ describe('kph run --series baseline', () => {
     expect(readFileSync(join(out, 'results.ktap'), 'utf8')).toMatch(/^KTAP version 1\n1\.\.1\n[\s\S]*\nok 1 baseline\n$/);
     // The HTML report renders in a real browser: Debian's chromium, headless, DOM after parsing.
     const dom = await execa('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'kph-chromium-'))}`, '--dump-dom', `file://${join(out, 'report.html')}`], { timeout: 120_000 });
-    expect(dom.stdout).toMatch(/<table class="matrix">.*<th>baseline<\/th><td class="v" style="background:#1a7f37"[^>]*>pass<\/td>/s);
+    expect(dom.stdout).toMatch(/<table class="matrix">.*<th>baseline<\/th>.*<tr class="allok"><th>unshare-net<\/th><td class="v" style="background:#1a7f37"[^>]*>pass<\/td>/s);
     expect(dom.stdout).toContain('accelerator <b>' + s.accel + '</b>');
   });
 
