@@ -7,11 +7,11 @@
  *
  * Prints `KPH name=value` lines for the scenario expectations:
  *   KPH target_<type>=<readlink /proc/PID/ns/<type>> for every type,
- *   KPH pidfd_pid=C, KPH pidfd_flags=0x..., KPH pidfd_rc=0|errno: a forked child C calls
+ *   KPH pidfd_caller=C, KPH pidfd_flags=0x..., KPH pidfd_rc=0|errno: a forked child C calls
  *     setns(pidfd_open(PID), PIDFD_FLAGS) once (default uts|ipc|net) and prints
  *     KPH pidfd_<type>=<its links after> before exiting;
- *   KPH setns_pid=P (this process), then for each type in the order cgroup ipc mnt net pid
- *     time uts user: KPH setns_<type>=0|errno after setns(open(/proc/PID/ns/<type>), CLONE_NEW<T>)
+ *   KPH setns_caller=P (this process), then for each type in the order cgroup ipc mnt net pid
+ *     time uts user: KPH rc_<type>=0|errno after setns(open(/proc/PID/ns/<type>), CLONE_NEW<T>)
  *     (user last: joining it first would leave the caller without capabilities over the
  *     initial namespaces the other targets may be owned by);
  *   KPH self_<type>=<readlink /proc/self/ns/<type>> after all calls.
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (c == 0) {
-		printf("KPH pidfd_pid=%d\nKPH pidfd_flags=0x%x\n", (int)getpid(), pidfd_flags);
+		printf("KPH pidfd_caller=%d\nKPH pidfd_flags=0x%x\n", (int)getpid(), pidfd_flags);
 		int pfd = (int)syscall(SYS_pidfd_open, atoi(target), 0);
 		int rc = pfd < 0 ? errno : (setns(pfd, pidfd_flags) < 0 ? errno : 0);
 		printf("KPH pidfd_rc=%d\n", rc);
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		failed = 1;
 
-	printf("KPH setns_pid=%d\n", (int)getpid());
+	printf("KPH setns_caller=%d\n", (int)getpid());
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		char path[96];
 		snprintf(path, sizeof(path), "/proc/%s/ns/%s", target, order[i].name);
@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 		int rc = fd < 0 ? errno : (setns(fd, order[i].flag) < 0 ? errno : 0);
 		if (fd >= 0)
 			close(fd);
-		printf("KPH setns_%s=%d\n", order[i].name, rc);
+		printf("KPH rc_%s=%d\n", order[i].name, rc);
 		if (rc) {
 			fprintf(stderr, "setns %s: %s\n", path, strerror(rc));
 			failed = 1;

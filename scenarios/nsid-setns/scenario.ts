@@ -46,9 +46,9 @@ exit $rc
     const checks: Check[] = [];
     const { guest, audit, provides } = ctx;
     checks.push(checkEqual('guest script exit code', guest.exitCode, 0, guest.stderr.split('\n')));
-    const setnsPid = Number(note(guest.notes, 'setns_pid'));
-    const pidfdPid = Number(note(guest.notes, 'pidfd_pid'));
-    checks.push(checkEqual('every setns call succeeded', [note(guest.notes, 'pidfd_rc'), ...ORDER.map((t) => note(guest.notes, `setns_${t}`))], Array(ORDER.length + 1).fill('0')));
+    const setnsPid = Number(note(guest.notes, 'setns_caller'));
+    const pidfdPid = Number(note(guest.notes, 'pidfd_caller'));
+    checks.push(checkEqual('every setns call succeeded', [note(guest.notes, 'pidfd_rc'), ...ORDER.map((t) => note(guest.notes, `rc_${t}`))], Array(ORDER.length + 1).fill('0')));
     const target = (l: string) => noteInode(guest.notes, `target_${l}`);
     const joinedWrong = ORDER.flatMap((t) => (JOINED[t] ?? [[t, t]]).filter(([own, tl]) => noteInode(guest.notes, `self_${own}`) !== target(tl)).map(([own]) => own));
     checks.push(check("the guest ended in the target's namespaces", joinedWrong.length === 0, joinedWrong.length ? `differs: ${joinedWrong.join(', ')}` : 'all joined'));

@@ -3,7 +3,7 @@
 // no new_pid, auditnsid = the caller's id before (/proc/<pid>/auditnsid of its parent, inherited),
 // new_auditnsid = its id after, larger; the ten <link>_inum fields = the caller's namespace
 // links after the call (net_inum = what readlink printed). Without the series: no NSID record
-// and no /proc/<pid>/auditnsid.
+// and no /proc/<pid>/auditnsid. With it, pid 1 still has the initial task's id, 00000001.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, inumMismatches, linkInodes, note, noteInode, nsids, nsidValue, sameEvent, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
@@ -14,6 +14,8 @@ export default defineScenario({
   needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S unshare -k kph-nsid'],
   script: `
+echo "KPH init_auditnsid=$(cat /proc/1/auditnsid 2>/dev/null || echo none)"
+for c in /proc/[0-9]*/comm; do [ "$(cat "$c" 2>/dev/null)" = kdevtmpfs ] && echo "KPH kdevtmpfs_auditnsid=$(cat "\${c%comm}auditnsid" 2>/dev/null || echo none)"; done
 echo "KPH parent_auditnsid=$(cat /proc/$$/auditnsid 2>/dev/null || echo none)"
 unshare -n sh -c '
 echo "KPH pid=$$"
@@ -45,6 +47,7 @@ echo "KPH child_auditnsid=$(cat /proc/$$/auditnsid 2>/dev/null || echo none)"
     const bad = inumMismatches(n, linkInodes(guest.notes, 'child'));
     checks.push(check("every <link>_inum = the caller's link after the unshare", bad.length === 0, bad.length ? bad.join('; ') : 'all 10 match', line));
     checks.push(checkEqual("auditnsid = the caller's id before (its parent's, inherited)", n.auditnsid, note(guest.notes, 'parent_auditnsid'), line));
+    checks.push(checkEqual("pid 1 has the initial task's id 00000001 (forked from it, no namespace change)", note(guest.notes, 'init_auditnsid'), '00000001'));
     checks.push(checkEqual('new_auditnsid = /proc/<pid>/auditnsid after', n.newAuditnsid, note(guest.notes, 'child_auditnsid'), line));
     checks.push(check('the new id is larger than the old', nsidValue(n.newAuditnsid) > nsidValue(n.auditnsid) && nsidValue(n.auditnsid) > 0n, `${n.auditnsid} → ${n.newAuditnsid}`));
     const event = sameEvent(audit.records, n.record);
