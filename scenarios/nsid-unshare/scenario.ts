@@ -37,6 +37,7 @@ echo "KPH child_auditnsid=$(cat /proc/$$/auditnsid 2>/dev/null || echo none)"
       checks.push(checkEqual('no /proc/<pid>/auditnsid without the series', note(guest.notes, 'child_auditnsid'), 'none'));
       return checks;
     }
+    checks.push(checkEqual("pid 1 has the initial task's id 00000001 (forked from it, no namespace change)", note(guest.notes, 'init_auditnsid'), '00000001'));
     const recs = nsids(audit.records, pid);
     checks.push(checkEqual('one NSID record for the unsharing pid', recs.length, 1, recs.map((r) => r.record.line)));
     const n = recs[0];
@@ -47,7 +48,6 @@ echo "KPH child_auditnsid=$(cat /proc/$$/auditnsid 2>/dev/null || echo none)"
     const bad = inumMismatches(n, linkInodes(guest.notes, 'child'));
     checks.push(check("every <link>_inum = the caller's link after the unshare", bad.length === 0, bad.length ? bad.join('; ') : 'all 10 match', line));
     checks.push(checkEqual("auditnsid = the caller's id before (its parent's, inherited)", n.auditnsid, note(guest.notes, 'parent_auditnsid'), line));
-    checks.push(checkEqual("pid 1 has the initial task's id 00000001 (forked from it, no namespace change)", note(guest.notes, 'init_auditnsid'), '00000001'));
     checks.push(checkEqual('new_auditnsid = /proc/<pid>/auditnsid after', n.newAuditnsid, note(guest.notes, 'child_auditnsid'), line));
     checks.push(check('the new id is larger than the old', nsidValue(n.newAuditnsid) > nsidValue(n.auditnsid) && nsidValue(n.auditnsid) > 0n, `${n.auditnsid} → ${n.newAuditnsid}`));
     const event = sameEvent(audit.records, n.record);
