@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { failedChecks as failed, loadCapture } from '../../harness/test/capture-fixture.js';
@@ -8,9 +9,11 @@ const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
 // Hand-made captures (harness/test/nsid-handmade/make.py): no real run was possible yet.
 const BASE_FIXTURE = 'handmade-baseline';
 const NSID_FIXTURE = 'handmade-audit-nsid@strawman';
-const P = { N: 100 };
+// N as the capture was made (the first loop's calls): 100 hand-made, the run's N when real.
+const N = Number(/"calls":(\d+)/.exec(readFileSync(join(fx(BASE_FIXTURE), 'stdout.txt'), 'utf8'))![1]);
+const P = { N };
 
-describe('nsid-cost on hand-made captures (harness/test/nsid-handmade) (N=100)', () => {
+describe('nsid-cost on hand-made captures (harness/test/nsid-handmade)', () => {
   it('passes on baseline and reports four rates', () => {
     const ctx = loadCapture(fx(BASE_FIXTURE), 'nsid-cost', {}, P);
     expect(failed(scenario.expect(ctx))).toEqual([]);
@@ -27,6 +30,6 @@ describe('nsid-cost on hand-made captures (harness/test/nsid-handmade) (N=100)',
     ]);
   });
   it('fails when a loop made fewer calls', () => {
-    expect(failed(scenario.expect(loadCapture(fx(BASE_FIXTURE), 'nsid-cost', {}, { N: 99 })))).toEqual(['every loop made N calls']);
+    expect(failed(scenario.expect(loadCapture(fx(BASE_FIXTURE), 'nsid-cost', {}, { N: N - 1 })))).toEqual(['every loop made N calls']);
   });
 });
