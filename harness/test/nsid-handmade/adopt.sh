@@ -6,7 +6,7 @@
 set -eu
 run=$1
 root=$(cd "$(dirname "$0")/../../.." && pwd)
-for s in nsid-unshare nsid-clone nsid-inherit nsid-setns nsid-never-reused nsid-follow nsid-unprivileged nsid-cost; do
+for s in nsid-unshare nsid-clone nsid-inherit nsid-setns nsid-never-reused nsid-follow nsid-unprivileged nsid-cost nsid-thread; do
 	for series in audit-nsid@strawman baseline; do
 		src=$run/$series/$s/guest
 		[ -d "$src" ] || { echo "missing $src" >&2; exit 1; }

@@ -232,7 +232,20 @@ def m_cost(n, out, base, ours):
     return out
 
 
-MODELS = {'nsid-unshare': m_unshare, 'nsid-clone': m_clone, 'nsid-inherit': m_inherit, 'nsid-setns': m_setns, 'nsid-never-reused': m_never, 'nsid-follow': m_follow, 'nsid-unprivileged': m_unpriv, 'nsid-cost': m_cost}
+def m_thread(n, out, base, ours):
+    tgid, tid, child = int(n['tgid'][0]), int(n['thread_tid'][0]), int(n['vfork_child'][0])
+    tl = dict(HOST_NS, net=ino(n['thread_net'][0]))
+    vl = dict(HOST_NS, uts=ino(n['vfork_uts'][0]))
+    base.syscall(56, tgid, exit_=tid, a0=0x7d2f00 | FLAG['net'], comm='kph-clone-thread')
+    ours.syscall(56, tgid, exit_=tid, a0=0x7d2f00 | FLAG['net'], comm='kph-clone-thread', nsid=nsid('clone', tgid, S, FLAG['net'], S + 1, tl, new_pid=tid))
+    base.syscall(56, tgid, exit_=child, a0=0x4011 | FLAG['uts'], comm='kph-clone-thread')
+    ours.syscall(56, tgid, exit_=child, a0=0x4011 | FLAG['uts'], comm='kph-clone-thread', nsid=nsid('clone', tgid, S, FLAG['uts'], S + 2, vl, new_pid=child))
+    return (out.replace('KPH main_auditnsid_before=none', f'KPH main_auditnsid_before={S:08x}').replace('KPH main_auditnsid_after=none', f'KPH main_auditnsid_after={S:08x}')
+            .replace('KPH main_auditnsid_end=none', f'KPH main_auditnsid_end={S:08x}').replace('KPH thread_auditnsid=none', f'KPH thread_auditnsid={S + 1:08x}')
+            .replace('KPH vfork_auditnsid=none', f'KPH vfork_auditnsid={S + 2:08x}'))
+
+
+MODELS = {'nsid-thread': m_thread, 'nsid-unshare': m_unshare, 'nsid-clone': m_clone, 'nsid-inherit': m_inherit, 'nsid-setns': m_setns, 'nsid-never-reused': m_never, 'nsid-follow': m_follow, 'nsid-unprivileged': m_unpriv, 'nsid-cost': m_cost}
 
 if __name__ == '__main__':
     for name in (sys.argv[1:] or MODELS):
