@@ -37,7 +37,9 @@ done
 echo "KPH target=$t"
 kph-setns-each -f 0x${PIDFD_FLAGS.toString(16)} -p "$t"
 rc=$?
-kill -KILL "$t" 2>/dev/null
+# the target is pid 1 of its pid namespace: only SIGKILL from outside ends it; without a target,
+# end the unshare itself so that wait returns
+if [ -n "$t" ]; then kill -KILL "$t"; else kill -KILL "$u"; fi 2>/dev/null
 wait
 exit $rc
 `,
