@@ -157,9 +157,13 @@ export function recordsNamed(records: AuditRecord[], ...types: string[]): AuditR
   return records.filter((r) => types.includes(r.type));
 }
 
-/** Records a series added (1340-1399, named through series.json or still UNKNOWN[n]). */
+/**
+ * Records a series added (1340-1399, named through series.json or still UNKNOWN[n]), but NSID
+ * (1357): audit-nsid logs one on every namespace change whatever the scenario, so scenarios about
+ * other series would see it; the nsid-* scenarios check its presence and absence (checkNoNsid).
+ */
 export function seriesRecords(records: AuditRecord[]): AuditRecord[] {
-  return records.filter((r) => r.typeNumber !== null && r.typeNumber >= 1340 && r.typeNumber <= 1399);
+  return records.filter((r) => r.typeNumber !== null && r.typeNumber >= 1340 && r.typeNumber <= 1399 && r.typeNumber !== NSID_RECORD);
 }
 
 /** Records in the same audit event (same timestamp and serial) as `r`. */
