@@ -21,6 +21,8 @@ export const seriesMetaSchema = z
     /** Which item of the cover letter each patch file carries ("0004-...patch": "6/13"). */
     patches: z.record(z.string(), z.string()).optional(),
     notes: z.string().optional(),
+    /** "wip": merged but not yet built or run (minimal form; the lead's schema change supersedes it). */
+    status: z.enum(['wip']).optional(),
   })
   .strict();
 
