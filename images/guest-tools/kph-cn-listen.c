@@ -54,7 +54,7 @@ static unsigned long long n_events, n_enobufs, n_gaps;
 static long long last_seq[MAXCPU];
 static int filtered;
 
-static int aux = -1, said, acked, features;
+static int aux = -1, said, acked, features, echo_seen, query_sent;
 
 static void on_signal(int sig) { (void)sig; stop = 1; }
 
@@ -234,6 +234,16 @@ static void handle(const char *buf, ssize_t n, int on_aux)
 				continue;
 		} else {
 			track_seq(msg);
+			/*
+			 * A filtered subscription was acked on the auxiliary socket; a kernel that does not
+			 * filter (6.12 turns an unknown mask into PROC_EVENT_ALL) also delivers that ack
+			 * here. It is our own ack, not an event: count it, do not print it. (Before a
+			 * features query only: its answer carries the same ack number.)
+			 */
+			if (acked && !echo_seen && !query_sent && msg->ack == 42 && msg->len >= HDR + 4 && u32(msg->data) == PROC_EVENT_NONE) {
+				echo_seen = 1;
+				continue;
+			}
 		}
 		if (is_ack) {
 			uint32_t err = u32(msg->data + HDR);
@@ -289,6 +299,7 @@ static int open_socket(int rcvbuf)
  * nothing when nobody listens (acks are multicast): both mean "unsupported". */
 static void query_features(void)
 {
+	query_sent = 1;
 	int sk = open_socket(0);
 	if (sk < 0 || send_op(sk, CN_GET_FEATURES, 0, 0) < 0) {
 		printf("{\"features\":\"error\",\"errno\":%d}\n", errno);
