@@ -110,6 +110,7 @@ for p in $pids; do
   sed 's/^/    /' /proc/$p/stack 2>/dev/null
 done
 echo w >/proc/sysrq-trigger 2>/dev/null
+true
 `;
 }
 
@@ -190,7 +191,8 @@ export class GuestHandle {
   private async collectHangEvidence(guestDir: string): Promise<string[]> {
     const { vm, session } = this.guest;
     const r = await withTimeout(session.exec(stackDumpScript(guestDir), { timeoutMs: 15_000 }).catch((e: unknown) => e), 15_000);
-    if (r !== 'timeout' && !(r instanceof Error) && (r as ExecResult).code === 0) {
+    // Whatever the dump printed counts, whatever its exit status (a kernel without SysRq fails the last line).
+    if (r !== 'timeout' && !(r instanceof Error) && (r as ExecResult).stdout.trim()) {
       return (r as ExecResult).stdout.trim().split('\n');
     }
     // SSH itself is stuck: SysRq w and t through QEMU's monitor print the blocked and all tasks
