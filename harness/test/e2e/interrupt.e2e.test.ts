@@ -26,9 +26,10 @@ function emptyCache(): string {
   return c;
 }
 
-async function pids(pattern: string): Promise<string[]> {
-  const r = await execa('pgrep', ['-af', pattern], { reject: false });
-  return r.stdout.split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
+/** Processes whose command line contains `text` (read from ps: a pattern such as "-name kph/..." is no pgrep option). */
+async function pids(text: string): Promise<string[]> {
+  const r = await execa('ps', ['-eo', 'pid=,args='], { reject: false });
+  return r.stdout.split('\n').filter((l) => l.includes(text) && !/\bps -eo\b/.test(l));
 }
 
 async function waitFor(pattern: string, timeoutMs: number): Promise<boolean> {
