@@ -14,7 +14,7 @@
  *                        NAME_lost, NAME_backlog
  *   set-pid              AUDIT_SET pid = own pid (register as auditd)
  *   set-limit:N          AUDIT_SET backlog_limit = N
- *   user-msg:TEXT        AUDIT_USER_MSG (1112) with an ack
+ *   user-msg:TEXT        AUDIT_USER (1005, as auditctl -m) with an ack
  *   user-loop:N          N acked user messages: NAME=<acked>,
  *                        NAME_errors, NAME_ns_per_msg (mean wall time)
  *   recv:MS:MAX          receive records (as an auditd) until MAX or MS of
@@ -53,7 +53,7 @@
 #define K_AUDIT_LIST_RULES 1013
 #define K_AUDIT_ADD_RULE 1011
 #define K_AUDIT_DEL_RULE 1012
-#define K_AUDIT_USER_MSG 1112
+#define K_AUDIT_USER_MSG 1005	/* AUDIT_USER, as auditctl -m */
 /* Not in any uapi header but the series': the request number it chose. */
 #define K_AUDIT_CREATE_NS 1031
 
