@@ -20,9 +20,10 @@ export function auditNsRecords(records: AuditRecord[]): AuditRecord[] {
   return records.filter((r) => field(r, 'audit_ns') !== undefined || field(r, 'old_audit_ns') !== undefined);
 }
 
-/** USER-range records whose msg contains text. */
+/** User records (AUDIT_USER 1005 and the user ranges 1100-1199, 2100-2999) whose line contains text. */
 export function userRecordsWith(records: AuditRecord[], text: string): AuditRecord[] {
-  return records.filter((r) => r.typeNumber !== null && ((r.typeNumber >= 1100 && r.typeNumber <= 1199) || (r.typeNumber >= 2100 && r.typeNumber <= 2999)) && r.line.includes(text));
+  const isUser = (n: number | null) => n === 1005 || (n !== null && ((n >= 1100 && n <= 1199) || (n >= 2100 && n <= 2999)));
+  return records.filter((r) => isUser(r.typeNumber) && r.line.includes(text));
 }
 
 /** Check that each named step answered as expected (absent steps show as "(none)"). */
