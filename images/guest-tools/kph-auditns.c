@@ -130,6 +130,7 @@ static void say(const char *name, const char *suffix, const char *fmt, ...)
 static int sock(void)
 {
 	struct timeval tv = { .tv_sec = 5 };
+	int rcvbuf = 4 << 20;
 
 	if (fd >= 0)
 		return 0;
@@ -137,6 +138,9 @@ static int sock(void)
 	if (fd < 0)
 		return errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* as auditd does: room for a burst (the kernel does not wait for a
+	 * namespace's auditd, a full socket loses records); root only */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	return 0;
 }
 
