@@ -21,6 +21,11 @@ export const seriesMetaSchema = z
     /** Which item of the cover letter each patch file carries ("0004-...patch": "6/13"). */
     patches: z.record(z.string(), z.string()).optional(),
     notes: z.string().optional(),
+    /**
+     * "wip": a port in progress that has not been built and run end to end yet: `kph run --all`
+     * (and so `npm run main` and CI) leave it out; `-s NAME@REV` still runs it.
+     */
+    status: z.enum(['ready', 'wip']).optional(),
   })
   .strict();
 
