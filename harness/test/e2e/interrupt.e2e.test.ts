@@ -1,7 +1,7 @@
 // End to end: kph killed outright (SIGKILL, no handler runs) during a build and during a boot,
 // and two kph runs on one empty cache at once. Nothing of kph's may outlive it, summary.json
 // must still be valid JSON, and two runs must share one build, not race on it.
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -22,7 +22,8 @@ function emptyCache(): string {
   symlinkSync(join(realCache, 'bases'), join(c, 'bases'));
   symlinkSync(join(realCache, 'ccache'), join(c, 'ccache'));
   mkdirSync(join(c, 'images'));
-  for (const d of readdirSync(join(realCache, 'images')).filter((f) => f.startsWith('rootfs-'))) symlinkSync(join(realCache, 'images', d), join(c, 'images', d));
+  // The root file system is hard-linked, not symlinked: the image is assembled by copying it.
+  for (const d of readdirSync(join(realCache, 'images')).filter((f) => f.startsWith('rootfs-'))) execaSync('cp', ['-al', join(realCache, 'images', d), join(c, 'images', d)]);
   return c;
 }
 
