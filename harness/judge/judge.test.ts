@@ -43,7 +43,7 @@ describe('judgeScenario', () => {
     expect(j.failures[0]!.excerpt!.join('\n')).toContain('kph_hang_uninterruptible');
   });
   it('a script past its time is a timeout naming the stuck task', () => {
-    const j = judgeScenario(input({ hang: { afterMs: 60_000, evidence: ['task 301 kph-hang state=S wchan=kph_hang_forever syscall=272', '    [<0>] kph_hang_forever+0x45/0x60'] } }));
+    const j = judgeScenario(input({ hang: { afterMs: 60_000, evidence: ['task 299 timeout state=S wchan=__x64_sys_rt_sigsuspend syscall=130', 'task 300 sh state=S wchan=do_wait syscall=61', 'task 301 kph-hang state=S wchan=kph_hang_forever syscall=272', '    [<0>] kph_hang_forever+0x45/0x60'] } }));
     expect(j.verdict).toBe('timeout');
     expect(j.failures[0]!.message).toBe('x did not finish within 60 s: task 301 kph-hang state=S wchan=kph_hang_forever syscall=272');
   });

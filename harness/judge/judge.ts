@@ -86,7 +86,10 @@ export function judgeScenario(input: JudgeInput): Judgement {
 }
 
 function hangFailure(hang: { afterMs: number; evidence: string[] }, scenario: Scenario): Failure {
-  const stuck = hang.evidence.find((l) => /^task \d+ /.test(l));
+  // The stuck task: one in D state, else the deepest of the scenario's tasks (the shell and
+  // timeout above it only wait for it).
+  const tasks = hang.evidence.filter((l) => /^task \d+ /.test(l));
+  const stuck = tasks.find((l) => / state=D /.test(l)) ?? tasks[tasks.length - 1];
   return {
     code: 'E_TIMEOUT',
     message: `${scenario.name} did not finish within ${scenario.timeoutSec ?? 300} s${stuck ? `: ${stuck}` : ''}`,
