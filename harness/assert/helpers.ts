@@ -157,9 +157,13 @@ export function recordsNamed(records: AuditRecord[], ...types: string[]): AuditR
   return records.filter((r) => types.includes(r.type));
 }
 
-/** Records a series added (1340-1399, named through series.json or still UNKNOWN[n]). */
+/**
+ * Records a series added (1340-1399, named through series.json or still UNKNOWN[n]), but NSID
+ * (1357): audit-nsid logs one on every namespace change whatever the scenario, so scenarios about
+ * other series would see it; the nsid-* scenarios check its presence and absence (checkNoNsid).
+ */
 export function seriesRecords(records: AuditRecord[]): AuditRecord[] {
-  return records.filter((r) => r.typeNumber !== null && r.typeNumber >= 1340 && r.typeNumber <= 1399);
+  return records.filter((r) => r.typeNumber !== null && r.typeNumber >= 1340 && r.typeNumber <= 1399 && r.typeNumber !== NSID_RECORD);
 }
 
 /** Records in the same audit event (same timestamp and serial) as `r`. */
@@ -185,3 +189,90 @@ export function scriptExitedZero(guest: { exitCode: number; stderr: string }): C
 
 /** The check for a scenario that ran the listener but has no output from it. */
 export const NO_LISTENER_OUTPUT: Check = { name: 'listener output', ok: false, message: 'no listener output' };
+
+// ---- audit-nsid (seed 004's strawman): the NSID record ---------------------------------------
+
+/** The record number audit-nsid@strawman gives NSID (kernel-patches/audit-nsid/strawman). */
+export const NSID_RECORD = 1357;
+
+/** CLONE_NEW* flags as the NSID record's nsflags= prints them (hex, no 0x). */
+export const CLONE_NEW: Record<string, number> = {
+  cgroup: 0x02000000,
+  ipc: 0x08000000,
+  mnt: 0x00020000,
+  net: 0x40000000,
+  pid: 0x20000000,
+  time: 0x00000080,
+  user: 0x10000000,
+  uts: 0x04000000,
+};
+
+/** The namespace links an NSID record lists (<link>_inum=), in its order. */
+export const NSID_LINKS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'];
+
+/** One NSID record, decoded. Ids stay hex strings as logged (compare with BigInt). */
+export interface Nsid {
+  op: string;
+  pid: number;
+  auditnsid: string;
+  nsflags: number;
+  newPid: number | null;
+  newAuditnsid: string;
+  inums: Record<string, number>;
+  res: string;
+  record: AuditRecord;
+}
+
+/** NSID records (by number, so a capture judged without the series' names still counts). */
+export function nsidRecords(records: AuditRecord[]): AuditRecord[] {
+  return records.filter((r) => r.typeNumber === NSID_RECORD || r.type === 'NSID');
+}
+
+export function parseNsid(r: AuditRecord): Nsid {
+  const inums: Record<string, number> = {};
+  for (const l of NSID_LINKS) inums[l] = Number(field(r, `${l}_inum`) ?? Number.NaN);
+  const newPid = field(r, 'new_pid');
+  return {
+    op: field(r, 'op') ?? '',
+    pid: Number(field(r, 'pid') ?? Number.NaN),
+    auditnsid: field(r, 'auditnsid') ?? '',
+    nsflags: Number.parseInt(field(r, 'nsflags') ?? 'NaN', 16),
+    newPid: newPid === undefined ? null : Number(newPid),
+    newAuditnsid: field(r, 'new_auditnsid') ?? '',
+    inums,
+    res: field(r, 'res') ?? '',
+    record: r,
+  };
+}
+
+/** The NSID records of a capture, decoded, optionally of one pid (the caller). */
+export function nsids(records: AuditRecord[], pid?: number): Nsid[] {
+  return nsidRecords(records)
+    .map(parseNsid)
+    .filter((n) => pid === undefined || n.pid === pid);
+}
+
+/** An auditnsid as a number to compare ("0000002a" → 42n); -1n when not hex. */
+export function nsidValue(id: string | undefined): bigint {
+  return /^[0-9a-f]{8,16}$/.test(id ?? '') ? BigInt(`0x${id}`) : -1n;
+}
+
+/** Without audit-nsid: the kernel logs no NSID record at all. */
+export function checkNoNsid(records: AuditRecord[]): Check {
+  const ours = nsidRecords(records);
+  return check('no NSID records without the series', ours.length === 0, `${ours.length} NSID record(s)`, ours.slice(0, 5).map((r) => r.line));
+}
+
+/** The inodes of links in `KPH <prefix>_<link>=net:[N]` notes, keyed by link. */
+export function linkInodes(notes: Record<string, string[]>, prefix: string, links: string[] = NSID_LINKS): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const l of links) out[l] = noteInode(notes, `${prefix}_${l}`);
+  return out;
+}
+
+/** Links whose inode in an NSID record differs from what the guest read (empty when all match). */
+export function inumMismatches(n: Nsid, want: Record<string, number>): string[] {
+  return Object.entries(want)
+    .filter(([l, v]) => n.inums[l] !== v)
+    .map(([l, v]) => `${l}_inum=${n.inums[l]} but readlink ${v}`);
+}

@@ -53,6 +53,12 @@ describe('judgeScenario', () => {
   it('a failed capture with a live guest is infra-error', () => {
     expect(judgeScenario(input({ capture: null, captureError: 'upload failed' })).verdict).toBe('infra-error');
   });
+  it('the audit backlog throttled the scenario: said in a note, the verdict unchanged', () => {
+    const base = input().capture!;
+    const throttled = judgeScenario(input({ capture: { ...base, statusAfter: STATUS(0, 1500) } }));
+    expect(throttled.verdict).toBe('pass');
+    expect(throttled.notes).toEqual(['the audit backlog was full: tasks waited 1500 ms in total (backlog_wait_time_actual 0 → 1500)']);
+  });
   it('records lost: inconclusive even when a check fails', () => {
     const base = input().capture!;
     const lost = judgeScenario(input({ capture: { ...base, exitCode: 1, statusAfter: STATUS(3) } }));

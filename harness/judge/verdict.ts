@@ -52,8 +52,8 @@ export function exitCodeFor(verdicts: Verdict[]): number {
 
 /** Whether the audit kernel throttled the scenario (backlog_wait_time_actual rose): said, not a verdict. */
 export function throttleNote(before: AuditStatus | null, after: AuditStatus | null): string | null {
-  const b = (before as { backlogWaitTimeActual?: number } | null)?.backlogWaitTimeActual;
-  const a = (after as { backlogWaitTimeActual?: number } | null)?.backlogWaitTimeActual;
+  const b = before?.backlogWaitTimeActual;
+  const a = after?.backlogWaitTimeActual;
   if (b === undefined || a === undefined || a <= b) return null;
   return `the audit backlog was full: tasks waited ${a - b} ms in total (backlog_wait_time_actual ${b} → ${a})`;
 }

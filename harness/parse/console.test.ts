@@ -27,3 +27,10 @@ describe('findSplats on a real oops (BUG() in ksys_unshare, oops=panic)', () => 
     expect(findSplats(fx('console', 'boot-then-oops-in-unshare.log')).map((s) => s.kind)).toEqual(['bug', 'panic']);
   });
 });
+
+describe('splat titles', () => {
+  it('are the kernel\'s text, without what a serial BREAK and SysRq keys left before the time stamp', () => {
+    const [s] = findSplats(['\x00w\x00t[   42.465316] INFO: task kph-hang-d:93 blocked for more than 21 seconds.', '[   42.466] Call Trace:']);
+    expect(s!.title).toBe('INFO: task kph-hang-d:93 blocked for more than 21 seconds.');
+  });
+});

@@ -47,7 +47,9 @@ export function findSplats(lines: string[], maxExcerpt = 40): Splat[] {
   for (let i = 0; i < lines.length; i++) {
     const kind = matchSplat(lines[i]!);
     if (!kind) continue;
-    const title = stripPrintkTime(lines[i]!).trim();
+    // Control characters (a serial BREAK, SysRq keys through QEMU's monitor) can precede the
+    // time stamp on the same line: a title is the kernel's text alone.
+    const title = stripPrintkTime(lines[i]!.replace(/[\x00-\x1f\x7f]/g, '').replace(/^[^[]{1,8}(?=\[\s*\d+\.\d+\])/, '')).trim();
     // WARN()/BUG() reports open with a "cut here" line: keep it with the report.
     const excerpt: string[] = i > 0 && /-\[ cut here \]-/.test(lines[i - 1]!) ? [lines[i - 1]!] : [];
     let j = i;

@@ -10,6 +10,9 @@
  *   KPH parent_<type>=<readlink /proc/P/ns/<type>> before the clone,
  *   KPH child_<type>=<readlink /proc/C/ns/<type>> while the child waits,
  *   KPH child_status=<wait status>
+ *   KPH parent_auditnsid_before=, KPH child_auditnsid=, KPH parent_auditnsid_after= (the
+ *     content of /proc/<pid>/auditnsid before the clone, of the child while it waits, and of
+ *     the parent after; "none" on kernels without the file)
  * for <type> in mnt uts ipc net pid pid_for_children cgroup time time_for_children user.
  * The child blocks on a pipe until the parent has read its links, then exits 0.
  */
@@ -41,6 +44,20 @@ static void print_links(const char *who, pid_t pid)
 	}
 }
 
+static void print_auditnsid(const char *name, pid_t pid)
+{
+	char path[64], buf[32] = "none";
+	snprintf(path, sizeof(path), "/proc/%d/auditnsid", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			strcpy(buf, "none");
+		buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+	printf("KPH %s=%s\n", name, buf);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET;
@@ -60,6 +77,7 @@ int main(int argc, char **argv)
 	}
 	printf("KPH parent=%d\nKPH clone_flags=0x%lx\n", (int)getpid(), flags);
 	print_links("parent", getpid());
+	print_auditnsid("parent_auditnsid_before", getpid());
 	fflush(stdout);
 	/* fork-like raw clone (no new stack): the child continues here with a copy of ours. */
 	long c = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -77,6 +95,8 @@ int main(int argc, char **argv)
 	close(go[0]);
 	printf("KPH child=%ld\n", c);
 	print_links("child", (pid_t)c);
+	print_auditnsid("child_auditnsid", (pid_t)c);
+	print_auditnsid("parent_auditnsid_after", getpid());
 	fflush(stdout);
 	close(go[1]);
 	int st = 0;

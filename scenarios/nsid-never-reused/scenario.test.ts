@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { failedChecks as failed, loadCapture } from '../../harness/test/capture-fixture.js';
+import { editNsid, NSID_META } from '../../harness/test/nsid-fixture.js';
+import scenario from './scenario.js';
+
+const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
+// Hand-made captures (harness/test/nsid-handmade/make.py): no real run was possible yet.
+const BASE_FIXTURE = 'handmade-baseline';
+const NSID_FIXTURE = 'handmade-audit-nsid@strawman';
+const P = { N: 1000 };
+const nsid = () => loadCapture(fx(NSID_FIXTURE), 'nsid-never-reused', NSID_META, P);
+
+describe('nsid-never-reused on hand-made captures (harness/test/nsid-handmade) (N=1000)', () => {
+  it('passes on baseline', () => {
+    expect(failed(scenario.expect(loadCapture(fx(BASE_FIXTURE), 'nsid-never-reused', {}, P)))).toEqual([]);
+  });
+  it('passes on audit-nsid@strawman: ids grow while net_inum values repeat', () => {
+    const ctx = nsid();
+    expect(failed(scenario.expect(ctx))).toEqual([]);
+    expect(scenario.measure!(ctx).nsidRecords).toBe(1000);
+  });
+  it('fails the audit-nsid capture judged without the series', () => {
+    expect(failed(scenario.expect(loadCapture(fx(NSID_FIXTURE), 'nsid-never-reused', {}, P)))).toEqual(['no NSID records without the series']);
+  });
+  it('fails when an id comes back, or the chain breaks', () => {
+    let ctx = nsid();
+    editNsid(ctx, 'new_auditnsid', '00000002', (_r, i) => i === 500);
+    expect(failed(scenario.expect(ctx))).toEqual(['new ids strictly increase (so never repeat)', "each record's auditnsid = the previous record's new_auditnsid"]);
+    ctx = nsid();
+    editNsid(ctx, 'auditnsid', '00000001', (_r, i) => i === 10);
+    expect(failed(scenario.expect(ctx))).toEqual(["each record's auditnsid = the previous record's new_auditnsid"]);
+  });
+  it('fails when a record is missing', () => {
+    const ctx = nsid();
+    const i = ctx.audit.records.findIndex((r) => r.typeNumber === 1357);
+    ctx.audit.records.splice(i, 1);
+    expect(failed(scenario.expect(ctx))).toEqual(['1000 NSID records (logged without any rule), op=unshare nsflags=40000000']);
+  });
+});
