@@ -61,7 +61,7 @@ describe('a WARNING splat', () => {
 });
 
 describe('a syscall that never returns', () => {
-  it('sleeping interruptibly (invisible to the kernel): timeout (exit 1) with the stuck task\'s stack; the next scenario passes on a fresh boot', async () => {
+  it('sleeping interruptibly (invisible to the kernel): timeout (exit 1) naming the stuck task, its wait channel and syscall; the next scenario passes on a fresh boot', async () => {
     // hang-in-unshare: unshare(CLONE_NEWUTS) by "kph-hang" sleeps in kph_hang_interruptible
     // until a fatal signal. hang-trigger has 30 s; after-hang checks no kph-hang task is left.
     const { r, by } = await runFixture('hang-in-unshare', ['hang-trigger', 'after-hang']);
