@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
-// Real captures: fixtures/<series>/ is a run's results/<run>/<series>/auditns-unprivileged/guest/ folder.
+// HAND-MADE captures (fixtures/*/HANDMADE) until audit-ns@rfc-v2 has run: replace them with
+// `kph fixture RUN auditns-unprivileged -s SERIES` from a real run.
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
 const AUDIT_NS = { name: 'audit-ns', revision: 'rfc-v2', provides: ['audit-ns'] };
 const load = (series: string, meta = {}) => loadCapture(fx(series), 'auditns-unprivileged', meta, scenario.params ?? {});
