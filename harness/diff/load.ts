@@ -35,7 +35,8 @@ function readSummary(dir: string): Summary {
 /** The signature of one series in a run; only scenarios that captured something count. */
 export function signatureFromRun(dir: string, series: string): FormatSignature {
   const summary = readSummary(dir);
-  const runs = summary.runs.filter((r) => seriesLabel({ name: r.series, revision: r.revision }) === series && (r.verdict === 'pass' || r.verdict === 'fail'));
+  // Scenarios that captured something; the run's own format-baseline row captured nothing.
+  const runs = summary.runs.filter((r) => seriesLabel({ name: r.series, revision: r.revision }) === series && (r.verdict === 'pass' || r.verdict === 'fail') && r.scenario !== 'format-baseline');
   const sig: FormatSignature = { version: 1, series, scenarios: {} };
   for (const r of runs) {
     // records.jsonl holds the parsed records without the raw line; audit.log holds the lines,
