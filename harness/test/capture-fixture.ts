@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { patchesDir } from '../core/paths.js';
 import { buildContext } from '../capture/context.js';
 import { readCapturedDir } from '../capture/scenario.js';
-import type { Check, ParamValue, ScenarioContext } from '../core/scenario.js';
+import type { Check, ParamValue, Scenario, ScenarioContext } from '../core/scenario.js';
 import type { SeriesMeta } from '../core/types.js';
 
 export function loadCapture(dir: string, id: string, meta: Partial<SeriesMeta> & { name?: string; revision?: string | null } = {}, params: Record<string, ParamValue> = {}): ScenarioContext {
@@ -36,4 +36,25 @@ export function bundledMeta(spec: string): { name: string; revision: string; pro
   const [name, revision] = spec.split('@') as [string, string];
   const meta = JSON.parse(readFileSync(join(patchesDir, name, revision, 'series.json'), 'utf8')) as { provides: string[]; records: Record<string, string> };
   return { name, revision, provides: meta.provides, records: meta.records };
+}
+
+/**
+ * The four cases every scenario of a series-specific capability starts with, on fixtures of
+ * baseline and of the series: each passes as what it is, and fails judged as the other. Call
+ * inside a describe(); returns a loader for the scenario's own further cases.
+ */
+export function capabilityCases(
+  scenario: Scenario,
+  scenarioDir: string,
+  spec: string,
+  t: { it: (name: string, fn: () => void) => void; expect: (v: unknown) => { toEqual(x: unknown): void; toBeGreaterThan(n: number): void } },
+): (series: string, meta?: Parameters<typeof loadCapture>[2]) => ScenarioContext {
+  const meta = bundledMeta(spec);
+  const load = (series: string, m: Parameters<typeof loadCapture>[2] = {}) => loadCapture(fixtureDir(scenarioDir, series), scenario.name, m, scenario.params ?? {});
+  const failed = (ctx: ScenarioContext) => failedChecks(scenario.expect(ctx));
+  t.it(`passes on baseline (no ${meta.name})`, () => t.expect(failed(load('baseline'))).toEqual([]));
+  t.it(`fails the baseline capture judged as ${spec}`, () => t.expect(failed(load('baseline', meta)).length).toBeGreaterThan(0));
+  t.it(`passes on ${spec}`, () => t.expect(failed(load(spec, meta))).toEqual([]));
+  t.it(`fails the ${meta.name} capture judged as a kernel without the series`, () => t.expect(failed(load(spec)).length).toBeGreaterThan(0));
+  return (series, m) => load(series, m ?? (series === spec ? meta : {}));
 }

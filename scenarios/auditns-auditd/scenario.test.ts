@@ -1,34 +1,18 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
+import { capabilityCases, failedChecks } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 // HAND-MADE captures (fixtures/*/HANDMADE) until audit-ns@rfc-v2 has run: replace them with
 // `kph fixture RUN auditns-auditd -s SERIES` from a real run.
-const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
-const AUDIT_NS = { name: 'audit-ns', revision: 'rfc-v2', provides: ['audit-ns'] };
-const load = (series: string, meta = {}) => loadCapture(fx(series), 'auditns-auditd', meta, scenario.params ?? {});
-
-describe('auditns-auditd on real captures', () => {
-  it('passes on baseline (no audit namespaces)', () => {
-    expect(failedChecks(scenario.expect(load('baseline')))).toEqual([]);
-  });
-  it('fails the baseline capture judged as audit-ns', () => {
-    expect(failedChecks(scenario.expect(load('baseline', AUDIT_NS))).length).toBeGreaterThan(0);
-  });
-  it('passes on audit-ns@rfc-v2', () => {
-    expect(failedChecks(scenario.expect(load('audit-ns@rfc-v2', AUDIT_NS)))).toEqual([]);
-  });
-  it('fails the audit-ns capture judged as a kernel without the series', () => {
-    expect(failedChecks(scenario.expect(load('audit-ns@rfc-v2'))).length).toBeGreaterThan(0);
-  });
+describe('auditns-auditd on hand-made captures', () => {
+  const load = capabilityCases(scenario, import.meta.dirname, 'audit-ns@rfc-v2', { it, expect });
   it("fails audit-ns with a second registration accepted", () => {
-    const ctx = load('audit-ns@rfc-v2', AUDIT_NS);
+    const ctx = load('audit-ns@rfc-v2');
     ctx.guest.notes.reg2 = ['ack'];
     expect(failedChecks(scenario.expect(ctx))).toEqual(['the namespace auditd registers, a second is EEXIST, every message acked']);
   });
   it("fails audit-ns with the host's auditd receiving the inside message", () => {
-    const ctx = load('audit-ns@rfc-v2', AUDIT_NS);
+    const ctx = load('audit-ns@rfc-v2');
     ctx.audit.records.push({ ...ctx.audit.records[0]!, type: 'USER', typeNumber: 1005, line: "type=USER msg=audit(1.0:1): msg='kph-auditns-inside-hello'" });
     expect(failedChecks(scenario.expect(ctx))).toEqual(["the host's auditd did not receive them (only the N host messages)"]);
   });

@@ -1,34 +1,18 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failedChecks, loadCapture } from '../../harness/test/capture-fixture.js';
+import { capabilityCases, failedChecks } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
 // HAND-MADE captures (fixtures/*/HANDMADE) until audit-ns@rfc-v2 has run: replace them with
 // `kph fixture RUN auditns-limit -s SERIES` from a real run.
-const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
-const AUDIT_NS = { name: 'audit-ns', revision: 'rfc-v2', provides: ['audit-ns'] };
-const load = (series: string, meta = {}) => loadCapture(fx(series), 'auditns-limit', meta, scenario.params ?? {});
-
-describe('auditns-limit on real captures', () => {
-  it('passes on baseline (no audit namespaces)', () => {
-    expect(failedChecks(scenario.expect(load('baseline')))).toEqual([]);
-  });
-  it('fails the baseline capture judged as audit-ns', () => {
-    expect(failedChecks(scenario.expect(load('baseline', AUDIT_NS))).length).toBeGreaterThan(0);
-  });
-  it('passes on audit-ns@rfc-v2', () => {
-    expect(failedChecks(scenario.expect(load('audit-ns@rfc-v2', AUDIT_NS)))).toEqual([]);
-  });
-  it('fails the audit-ns capture judged as a kernel without the series', () => {
-    expect(failedChecks(scenario.expect(load('audit-ns@rfc-v2'))).length).toBeGreaterThan(0);
-  });
+describe('auditns-limit on hand-made captures', () => {
+  const load = capabilityCases(scenario, import.meta.dirname, 'audit-ns@rfc-v2', { it, expect });
   it("fails audit-ns with the limit raised from inside", () => {
-    const ctx = load('audit-ns@rfc-v2', AUDIT_NS);
+    const ctx = load('audit-ns@rfc-v2');
     ctx.guest.notes.raise = ['ack'];
     expect(failedChecks(scenario.expect(ctx))).toEqual(['inside: limit 0, the message lost, raising it EPERM; the host raises it to 64']);
   });
   it("fails audit-ns with the host's write not logged", () => {
-    const ctx = load('audit-ns@rfc-v2', AUDIT_NS);
+    const ctx = load('audit-ns@rfc-v2');
     ctx.audit.records = ctx.audit.records.filter((r) => !(r.type === 'CONFIG_CHANGE' && r.line.includes('audit_backlog_limit=64')));
     expect(failedChecks(scenario.expect(ctx))).toEqual(["the host's write is logged: audit_ns=<created> audit_backlog_limit=64 old=0 res=1, by uid 0"]);
   });
