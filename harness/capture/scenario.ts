@@ -20,6 +20,8 @@ export interface RawCapture extends CapturedText {
   flushTimedOut: boolean;
   /** kph-scenario's own `timeout` stopped the script (the second line of defence). */
   scriptTimedOut: boolean;
+  /** stuck-tasks.txt: the script's tasks just before its time limit killed them (parse/stuck-tasks.ts). */
+  stuckTasks?: string;
 }
 
 /** Shell-quote a parameter value for the guest's env file. */
@@ -82,7 +84,7 @@ export async function downloadCapture(session: GuestSession, guestDir: string, o
 
 /** A guest folder on the host (a run's, or a fixture) as a RawCapture. */
 export function readRawCapture(dir: string, listener = existsSync(join(dir, 'events.jsonl')) || existsSync(join(dir, 'listen'))): RawCapture {
-  return { ...readCapturedDir(dir, listener), dir, flushTimedOut: existsSync(join(dir, 'flush-timeout')), scriptTimedOut: existsSync(join(dir, 'script-timeout')) };
+  return { ...readCapturedDir(dir, listener), dir, flushTimedOut: existsSync(join(dir, 'flush-timeout')), scriptTimedOut: existsSync(join(dir, 'script-timeout')), stuckTasks: existsSync(join(dir, 'stuck-tasks.txt')) ? readFileSync(join(dir, 'stuck-tasks.txt'), 'utf8') : undefined };
 }
 
 /** Read the files images/guest-tools/kph-scenario writes (a run's guest/ folder, or a fixture of one). */

@@ -47,6 +47,17 @@ describe('judgeScenario', () => {
     expect(j.verdict).toBe('timeout');
     expect(j.failures[0]!.message).toBe('x did not finish within 60 s: task 301 kph-hang state=S wchan=kph_hang_forever syscall=272');
   });
+  it("the guest's own limit stopped the script: a timeout naming the task from stuck-tasks.txt", () => {
+    // A real guest's stuck-tasks.txt (baseline kernel, no CONFIG_STACKTRACE; "sleep 60", limit 3 s).
+    const stuck = 'pid 92 comm timeout state S wchan __x64_sys_rt_sigsuspend\npid 96 comm sh state S wchan do_wait\npid 97 comm sleep state S wchan hrtimer_nanosleep\n';
+    const j = judgeScenario(input({ capture: { ...input().capture!, exitCode: 124, scriptTimedOut: true, stuckTasks: stuck } }));
+    expect(j.verdict).toBe('timeout');
+    expect(j.failures[0]!.message).toBe("x did not finish within 60 s (the guest's own limit stopped it): sleep (pid 97, state S) in hrtimer_nanosleep");
+    expect(j.failures[0]!.excerpt).toEqual(["the script's tasks just before the limit:", 'sleep (pid 97, state S) in hrtimer_nanosleep']);
+    const bare = judgeScenario(input({ capture: { ...input().capture!, exitCode: 124, scriptTimedOut: true } }));
+    expect(bare.verdict).toBe('timeout');
+    expect(bare.failures[0]!.excerpt![0]).toMatch(/left no stuck-tasks\.txt/);
+  });
   it('a guest that died without a splat and left no capture is a crash', () => {
     expect(judgeScenario(input({ capture: null, guestAlive: false, qemuExitCode: 0, captureError: 'closed' })).failures[0]!.code).toBe('E_GUEST_DIED');
   });

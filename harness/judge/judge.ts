@@ -9,6 +9,7 @@ import { buildContext } from '../capture/context.js';
 import type { RawCapture } from '../capture/scenario.js';
 import { findSplats } from '../parse/console.js';
 import { checkFailures, decideVerdict, splatFailures, throttleNote } from './verdict.js';
+import { parseStuckTasks, stuckTasksExcerpt, stuckTasksOfInterest } from '../parse/stuck-tasks.js';
 
 export interface JudgeInput {
   scenario: Scenario;
@@ -65,9 +66,8 @@ export function judgeScenario(input: JudgeInput): Judgement {
     return done('timeout', splatFailures(splats).map((f, i) => (i === 0 ? { ...f, code: 'E_TIMEOUT' as const } : f)));
   }
   if (splats.length) return done('crash', [...splatFailures(splats), ...(input.hang ? [hangFailure(input.hang, scenario)] : []), ...checkFailures(checks)]);
-  if (input.hang || capture?.scriptTimedOut) {
-    return done('timeout', [hangFailure(input.hang ?? { afterMs: (scenario.timeoutSec ?? 300) * 1000, evidence: ['the guest\'s own timeout stopped the script (kph-scenario)'] }, scenario)]);
-  }
+  if (input.hang) return done('timeout', [hangFailure(input.hang, scenario)]);
+  if (capture?.scriptTimedOut) return done('timeout', [scriptTimeoutFailure(capture.stuckTasks, scenario)]);
   if (!input.guestAlive && !capture) {
     return done('crash', [{ code: 'E_GUEST_DIED', message: `QEMU exited during the scenario (code ${input.qemuExitCode}) without a recognised splat`, excerpt: input.consoleLines.slice(-30) }]);
   }
@@ -83,6 +83,21 @@ export function judgeScenario(input: JudgeInput): Judgement {
   });
   if (expectError) return done(v.verdict === 'inconclusive' ? 'inconclusive' : 'fail', [...v.failures, expectError]);
   return done(v.verdict, v.failures);
+}
+
+/**
+ * The guest's own time limit (kph-scenario) killed the script while the guest stayed alive: the
+ * evidence is where the script's tasks were just before the kill (stuck-tasks.txt).
+ */
+function scriptTimeoutFailure(stuckTasks: string | undefined, scenario: Scenario): Failure {
+  const tasks = stuckTasksOfInterest(parseStuckTasks(stuckTasks ?? ''));
+  const first = tasks[0];
+  const where = first ? `: ${first.comm} (pid ${first.pid}, state ${first.state})${first.wchan && first.wchan !== '0' ? ` in ${first.wchan}` : ''}` : '';
+  return {
+    code: 'E_TIMEOUT',
+    message: `${scenario.name} did not finish within ${scenario.timeoutSec ?? 300} s (the guest's own limit stopped it)${where}`,
+    excerpt: tasks.length ? ['the script\'s tasks just before the limit:', ...stuckTasksExcerpt(tasks)].slice(0, 60) : ['the guest\'s own timeout stopped the script (kph-scenario); it left no stuck-tasks.txt'],
+  };
 }
 
 function hangFailure(hang: { afterMs: number; evidence: string[] }, scenario: Scenario): Failure {

@@ -1,7 +1,7 @@
 // Process handling for real: spawn errors name the binary and keep the cause, a group kill
 // never falls back to a bare pid, and groupDiesWithParent takes the whole group down when
 // Node is SIGKILLed (no exit hook runs then).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,19 @@ describe('signals only reach groups we own', () => {
 
 describe('groupDiesWithParent: nothing outlives a SIGKILLed kph', () => {
   const PARENT = join(import.meta.dirname, '..', 'test', 'group-death-parent.ts');
+  it('make -j2: SIGKILL of Node takes make and the recipes it runs', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'kph-exec-test-')), 'pids');
+    const makefile = join(out, '..', 'Makefile');
+    const node = spawn(process.execPath, ['--import', 'tsx', PARENT, 'make', out], { stdio: 'inherit' });
+    const pids = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map(Number) : []);
+    expect(await waitFor(() => pids().length === 2, 15_000)).toBe(true);
+    const make = Number(spawnSync('pgrep', ['-f', `make -j2 -f ${makefile}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    const all = [...pids(), make];
+    expect(all.every(running), String(all)).toBe(true);
+    node.kill('SIGKILL');
+    expect(await waitFor(() => !all.some(running), 10_000)).toBe(true);
+  });
+
   for (const kind of ['spawn', 'run'] as const) {
     it(`${kind}: SIGKILL of Node takes the wrapper, the command and its children within seconds`, async () => {
       const out = join(mkdtempSync(join(tmpdir(), 'kph-exec-test-')), 'pids');
@@ -103,7 +116,7 @@ describe('groupDiesWithParent: nothing outlives a SIGKILLed kph', () => {
       const all = pids();
       expect(all.every(running)).toBe(true);
       node.kill('SIGKILL');
-      expect(await waitFor(() => !all.some(running), 5000)).toBe(true);
+      expect(await waitFor(() => !all.some(running), 10_000)).toBe(true);
     });
   }
 });

@@ -63,7 +63,7 @@ describe('acquireLock', () => {
       got = Date.now();
       return l;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2500));
     expect(got).toBe(0);
     expect(said[0]).toBe(`waiting for ${file} (to boot): held by pid ${h.p.pid}, assemble the guest image, since ${readLockOwner(file)!.since}`);
     h.p.kill('SIGKILL');

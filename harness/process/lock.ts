@@ -119,11 +119,12 @@ async function flockFile(file: string, opts: LockOptions, log: (msg: string) => 
     const remind = setInterval(() => {
       log(`still waiting for ${file} after ${Math.round((Date.now() - started) / 1000)} s: held by ${describeOwner(readLockOwner(file))}`);
     }, opts.remindMs ?? 60_000);
-    // A lock that is free is taken in a few milliseconds: only a real wait is worth a line.
+    // A free lock is taken at once (a busy host may take some hundred ms to start flock):
+    // only a real wait is worth a line.
     const first = setTimeout(() => {
       waitingSaid = true;
       log(`waiting for ${file} (to ${opts.purpose}): held by ${describeOwner(readLockOwner(file))}`);
-    }, 300);
+    }, 1000);
     const done = (err?: Error) => {
       clearInterval(remind);
       clearTimeout(first);

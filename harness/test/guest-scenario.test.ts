@@ -83,6 +83,21 @@ describe('kph-scenario', () => {
     expect(read(d, 'audit-full.log')).toContain("msg='text=kph-end stuck ");
     expect(read(d, 'events.jsonl')).toContain('"summary":true');
     expect(existsSync(join(d, 'audit-status-after.txt'))).toBe(true);
+    // Where the script's tasks were just before the kill: the stuck sleep among them.
+    expect(read(d, 'stuck-tasks.txt')).toMatch(/^pid \d+ comm sleep state S wchan \S*$/m);
+    expect(read(d, 'stuck-tasks.txt')).toMatch(/^pid \d+ comm sh state S /m);
+    expect(existsSync(join(d, 'watch.pid'))).toBe(false);
+  });
+
+  it('keeps the script\'s standard input, and leaves no watcher behind when the script is quick', () => {
+    const d = scenarioDir('stdin', 'read line; echo "got $line"\n', { timeout: '20' });
+    const r = spawnSync('sh', [SCRIPT, d], { input: 'hello\n', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(read(d, 'stdout.txt')).toBe('got hello\n');
+    expect(existsSync(join(d, 'stuck-tasks.txt'))).toBe(false);
+    expect(existsSync(join(d, 'watch.pid'))).toBe(false);
+    const sleepers = spawnSync('pgrep', ['-f', '^sleep 19.3$'], { encoding: 'utf8' });
+    expect(sleepers.stdout.trim()).toBe('');
   });
 
   it('a script that finishes in time leaves no script-timeout, even when it exits 124 itself', () => {

@@ -4,7 +4,7 @@
 // get a verdict that holds: lost records are inconclusive (never pass, never fail), a WARNING
 // splat is a crash with the WARNING, a syscall that never returns is a timeout with the stuck
 // task's stack and the next scenario is judged on a fresh boot. None may leave a QEMU behind.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../core/types.js';
@@ -16,6 +16,16 @@ const outDir = () => results.make();
 /** Everything a result says about why: messages and excerpts, one text. */
 function failureText(run: RunResult): string {
   return run.failures.flatMap((f) => [f.message, ...(f.excerpt ?? [])]).join('\n');
+}
+
+/** The guest's boot id a run's script printed ("KPH boot_id=..." in any stdout.txt it kept). */
+function bootIdOf(out: string, run: RunResult): string | undefined {
+  const walk = (d: string): string[] => readdirSync(d).flatMap((e) => (statSync(join(d, e)).isDirectory() ? walk(join(d, e)) : e === 'stdout.txt' ? [join(d, e)] : []));
+  for (const f of walk(join(out, run.dir))) {
+    const m = /^KPH boot_id=(\S+)$/m.exec(readFileSync(f, 'utf8'));
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /** Run the fixture series with the fixture scenarios given, in that order. */
@@ -64,7 +74,7 @@ describe('a syscall that never returns', () => {
   it('sleeping interruptibly (invisible to the kernel): timeout (exit 1) naming the stuck task, its wait channel and syscall; the next scenario passes on a fresh boot', async () => {
     // hang-in-unshare: unshare(CLONE_NEWUTS) by "kph-hang" sleeps in kph_hang_interruptible
     // until a fatal signal. hang-trigger has 30 s; after-hang checks no kph-hang task is left.
-    const { r, by } = await runFixture('hang-in-unshare', ['hang-trigger', 'after-hang']);
+    const { r, out, by } = await runFixture('hang-in-unshare', ['hang-trigger', 'after-hang']);
     expect(r.code, r.all.slice(-3000)).toBe(1);
     const hang = by('hang-trigger');
     expect(hang.verdict).toBe('timeout');
@@ -75,12 +85,16 @@ describe('a syscall that never returns', () => {
     expect(hang.durationsMs.scenario).toBeLessThan(30_000 + 60_000);
     const next = by('after-hang');
     expect(next.verdict, failureText(next)).toBe('pass');
+    // A fresh boot: the guest's boot id changed between the two scenarios.
+    const [before, after] = [bootIdOf(out, hang), bootIdOf(out, next)];
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
   });
 
   it('stuck in D state: timeout (exit 1) named in seconds by the hung-task detector, with the stack; the next scenario passes on a fresh boot', async () => {
     // hang-d-state: unshare(CLONE_NEWUTS) by "kph-hang-d" sleeps in TASK_UNINTERRUPTIBLE forever
     // (kph_hang_uninterruptible); not even SIGKILL ends it.
-    const { r, by } = await runFixture('hang-d-state', ['hang-d-trigger', 'after-hang']);
+    const { r, out, by } = await runFixture('hang-d-state', ['hang-d-trigger', 'after-hang']);
     expect(r.code, r.all.slice(-3000)).toBe(1);
     const hang = by('hang-d-trigger');
     expect(hang.verdict).toBe('timeout');
@@ -90,5 +104,9 @@ describe('a syscall that never returns', () => {
     expect(hang.durationsMs.scenario).toBeLessThan(30_000 + 60_000);
     const next = by('after-hang');
     expect(next.verdict, failureText(next)).toBe('pass');
+    // A fresh boot: the guest's boot id changed between the two scenarios.
+    const [before, after] = [bootIdOf(out, hang), bootIdOf(out, next)];
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
   });
 });
