@@ -10,6 +10,7 @@ import type { Accel } from '../core/types.js';
 import { downloadCapture, uploadScenario, type RawCapture } from '../capture/scenario.js';
 import type { GuestImage } from '../image/guest.js';
 import type { Runner } from '../process/exec.js';
+import { bootPhases, type BootPhases } from '../vm/boot-phases.js';
 import { connectGuest, makeClientKey, type ExecResult, type GuestSession } from '../ssh/guest.js';
 import { startVm, type Vm } from '../vm/vm.js';
 
@@ -34,6 +35,8 @@ export interface BootedGuest {
   vm: Vm;
   session: GuestSession;
   bootMs: number;
+  /** Where bootMs went (vm/boot-phases.ts). */
+  phases: BootPhases;
 }
 
 export async function bootGuest(opts: BootRequest): Promise<BootedGuest> {
@@ -59,7 +62,7 @@ export async function bootGuest(opts: BootRequest): Promise<BootedGuest> {
       deadlineMs: opts.bootTimeoutMs ?? (tcg ? 180_000 : 60_000),
       silenceMs: tcg ? 60_000 : 30_000,
     });
-    return { vm, session, bootMs: Date.now() - started };
+    return { vm, session, bootMs: Date.now() - started, phases: bootPhases(vm.marks, Date.now() - vm.startedAt) };
   } catch (e) {
     await vm.stop();
     throw e;
@@ -128,6 +131,10 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 
 export class GuestHandle {
   constructor(readonly guest: BootedGuest) {}
+
+  get phases(): BootPhases {
+    return this.guest.phases;
+  }
 
   get bootMs(): number {
     return this.guest.bootMs;
