@@ -104,7 +104,11 @@ done
 `;
 }
 
-/** Guest shell: the stacks of the scenario's tasks, then SysRq w (blocked tasks) to the console. */
+/**
+ * Guest shell: the scenario's tasks (state, wait channel, syscall; /proc/PID/stack where the
+ * kernel has CONFIG_STACKTRACE), then SysRq t: every task's stack on the console, which the judge
+ * reads for the stuck task (parse/task-dump.ts; needs only CONFIG_MAGIC_SYSRQ).
+ */
 export function stackDumpScript(guestDir: string): string {
   return `${tasksOf(guestDir)}
 for p in $pids; do
@@ -112,7 +116,7 @@ for p in $pids; do
   echo "task $p $(cat /proc/$p/comm 2>/dev/null) state=$(awk '/^State:/{print $2}' /proc/$p/status 2>/dev/null) wchan=$(cat /proc/$p/wchan 2>/dev/null) syscall=$(cut -d' ' -f1 /proc/$p/syscall 2>/dev/null)"
   sed 's/^/    /' /proc/$p/stack 2>/dev/null
 done
-echo w >/proc/sysrq-trigger 2>/dev/null
+echo t >/proc/sysrq-trigger 2>/dev/null
 true
 `;
 }
@@ -200,6 +204,8 @@ export class GuestHandle {
     const r = await withTimeout(session.exec(stackDumpScript(guestDir), { timeoutMs: 15_000 }).catch((e: unknown) => e), 15_000);
     // Whatever the dump printed counts, whatever its exit status (a kernel without SysRq fails the last line).
     if (r !== 'timeout' && !(r instanceof Error) && (r as ExecResult).stdout.trim()) {
+      // SysRq t prints for a while under TCG: until the console is quiet for 0.5 s (at most 5 s).
+      for (const until = Date.now() + 5000; Date.now() < until && vm.silentForMs() < 500; ) await new Promise((res) => setTimeout(res, 100));
       return (r as ExecResult).stdout.trim().split('\n');
     }
     // SSH itself is stuck: SysRq w and t through QEMU's monitor print the blocked and all tasks
