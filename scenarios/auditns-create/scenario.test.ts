@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { capabilityCases, failedChecks } from '../../harness/test/capture-fixture.js';
 import scenario from './scenario.js';
 
-// HAND-MADE captures (fixtures/*/HANDMADE) until audit-ns@rfc-v2 has run: replace them with
-// `kph fixture RUN auditns-create -s SERIES` from a real run.
-describe('auditns-create on hand-made captures', () => {
+// Real captures of kph run -s audit-ns@rfc-v2 -s baseline (kph fixture RUN auditns-create -s SERIES).
+describe('auditns-create on real captures', () => {
   const load = capabilityCases(scenario, import.meta.dirname, 'audit-ns@rfc-v2', { it, expect });
   it("fails audit-ns with the creator reading the host's limit", () => {
     const ctx = load('audit-ns@rfc-v2');
