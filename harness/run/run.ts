@@ -21,7 +21,7 @@ import { multiplexReporters, type Reporter } from '../report/reporter.js';
 import type { FormatDiff } from '../report/html.js';
 import { bootFailureVerdict, needsFreshGuest } from './policy.js';
 import type { SuiteSpec } from '../suite/suite.js';
-import { suiteRowName, suiteRunRowName } from '../suite/suite.js';
+import { isSuiteRow, suiteRowName, suiteRunRowName } from '../suite/suite.js';
 import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../suite/judge.js';
 
 /** A booted guest as the loop sees it. */
@@ -199,7 +199,7 @@ export class RunLoop {
 
   private formats(): FormatDiff[] {
     const { stages } = this.deps;
-    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => r.series === p.series.name && r.revision === p.series.revision && (r.verdict === 'pass' || r.verdict === 'fail'));
+    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => r.series === p.series.name && r.revision === p.series.revision && (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario));
     if (stages.formatBaseline) {
       for (const plan of this.plan.series.filter(captured)) {
         const check = stages.formatBaseline(this.plan.outDir, plan.label);

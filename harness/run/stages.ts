@@ -23,6 +23,7 @@ import { prepareBase } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '../suite/audit-testsuite.js';
 import { failureOf } from './run.js';
+import { isSuiteRow } from '../suite/suite.js';
 import { RunLoop, type GuestLike, type RunOutcome, type RunStages } from './run.js';
 
 export type { RunRequest, RunOutcome };
@@ -145,7 +146,7 @@ export function realStages(o: RealStageOptions): RunStages {
  * and between each revision and baseline, when baseline ran too.
  */
 export function compareRevisions(outDir: string, labels: string[], summary: Summary): FormatDiff[] {
-  const have = new Set(summary.runs.filter((r) => r.verdict === 'pass' || r.verdict === 'fail').map((r) => seriesLabel({ name: r.series, revision: r.revision })));
+  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision })));
   const pairs: [string, string][] = [];
   const revisions = labels.filter((l) => l !== 'baseline' && have.has(l));
   revisions.forEach((l, i) => {

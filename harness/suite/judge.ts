@@ -46,6 +46,18 @@ function clip(lines: string[], max = MAX_EXCERPT): string[] {
   return lines.length <= max ? lines : [...lines.slice(0, max), `... (${lines.length - max} more lines in output.txt)`];
 }
 
+/** 1,2,3,5 → "1-3, 5". */
+export function ranges(ns: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < ns.length; ) {
+    let j = i;
+    while (j + 1 < ns.length && ns[j + 1] === ns[j]! + 1) j++;
+    out.push(j > i ? `${ns[i]}-${ns[j]}` : `${ns[i]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
 export function judgeSuiteRun(input: SuiteJudgeInput): { rows: SuiteRow[]; parsed: SuiteOutput } {
   const parsed = parseHarnessOutput(input.output);
   const rows: SuiteRow[] = [];
@@ -80,13 +92,15 @@ export function judgeSuiteRun(input: SuiteJudgeInput): { rows: SuiteRow[]; parse
       rows.push({ scenario, verdict: 'skip', failures: [{ code: 'E_SKIP', message: `the test skipped itself: ${t.skipAll}` }], durationMs, metrics, output: t.lines });
       continue;
     }
-    const failures: Failure[] = tally.failed.map((f) => ({
-      code: 'E_CHECK' as const,
-      message: f.why === 'not ok' ? `check ${f.n} of ${tally.planned ?? tally.run} failed` : `check ${f.n} of ${tally.planned} was planned but never ran`,
-      ...(f.output.length ? { excerpt: clip([`not ok ${f.n}`, ...f.output]) } : {}),
-    }));
+    const failures: Failure[] = [];
+    // A test that died says why first; the checks it never reached are one failure, not one each.
     if (t.status === 'dubious') failures.push({ code: 'E_CHECK', message: `the test exited with status ${t.exitStatus}`, excerpt: clip(t.lines.slice(-MAX_EXCERPT)) });
-    else if (t.status === 'none' && !failures.length) failures.push({ code: 'E_CHECK', message: 'the runner printed no verdict for this test (cut off?)', excerpt: clip(t.lines.slice(-MAX_EXCERPT)) });
+    for (const f of tally.failed.filter((x) => x.why === 'not ok')) {
+      failures.push({ code: 'E_CHECK', message: `check ${f.n} of ${tally.planned ?? tally.run} failed`, ...(f.output.length ? { excerpt: clip([`not ok ${f.n}`, ...f.output]) } : {}) });
+    }
+    const never = tally.failed.filter((x) => x.why !== 'not ok').map((x) => x.n);
+    if (never.length) failures.push({ code: 'E_CHECK', message: `${never.length === 1 ? `check ${never[0]}` : `checks ${ranges(never)}`} of ${tally.planned} planned but never ran` });
+    if (t.status === 'none' && !failures.length) failures.push({ code: 'E_CHECK', message: 'the runner printed no verdict for this test (cut off?)', excerpt: clip(t.lines.slice(-MAX_EXCERPT)) });
     else if (t.status === 'failed' && !failures.length) failures.push({ code: 'E_CHECK', message: 'the runner says the test failed', excerpt: clip(t.lines.slice(-MAX_EXCERPT)) });
     if (!failures.length) testsPassed++;
     rows.push({ scenario, verdict: failures.length ? 'fail' : 'pass', failures, durationMs, metrics, output: t.lines });

@@ -61,6 +61,8 @@ export function suiteOfRow(scenario: string): { suite: string; test: string } | 
 }
 
 const ENV_OF: Record<SuiteName, string> = { 'audit-testsuite': 'KPH_SUITE_AUDIT_TESTSUITE' };
+/** Another list of tests than the first wave (space or comma separated folder names), to try one by hand. */
+const TESTS_ENV_OF: Record<SuiteName, string> = { 'audit-testsuite': 'KPH_SUITE_AUDIT_TESTSUITE_TESTS' };
 
 /**
  * `--suite NAME=PATH` values (and KPH_SUITE_<NAME> from the environment, when the command line
@@ -83,13 +85,15 @@ export function parseSuiteSpecs(values: string[], env: NodeJS.ProcessEnv = proce
     const fromEnv = env[ENV_OF[name]];
     if (!given.has(name) && fromEnv) given.set(name, resolve(cwd, fromEnv));
   }
-  return [...given].map(([name, path]) => checkSuite(name, path, values.some((v) => v.startsWith(`${name}=`)) ? '--suite' : ENV_OF[name]));
+  return [...given].map(([name, path]) => checkSuite(name, path, values.some((v) => v.startsWith(`${name}=`)) ? '--suite' : ENV_OF[name], env[TESTS_ENV_OF[name]]));
 }
 
-function checkSuite(name: SuiteName, path: string, from: string): SuiteSpec {
+function checkSuite(name: SuiteName, path: string, from: string, testsFromEnv?: string): SuiteSpec {
   if (!existsSync(path)) throw new UsageError(`${from} ${name}=${path}: no such file or directory.`, { hint: name === 'audit-testsuite' ? 'git clone https://github.com/linux-audit/audit-testsuite' : undefined });
   if (!statSync(path).isDirectory()) throw new UsageError(`${from} ${name}=${path}: not a directory.`);
-  const tests = [...AUDIT_TESTSUITE_FIRST_WAVE];
+  const tests = testsFromEnv?.trim() ? [...new Set(testsFromEnv.split(/[\s,]+/).filter(Boolean))] : [...AUDIT_TESTSUITE_FIRST_WAVE];
+  const bad = tests.filter((t) => !/^[A-Za-z0-9_]+$/.test(t));
+  if (bad.length) throw new UsageError(`${TESTS_ENV_OF[name]}: ${bad.join(', ')} is not a test folder name.`);
   const runner = resolve(path, 'tests/runtests.pl');
   if (!existsSync(runner)) throw new UsageError(`${from} ${name}=${path}: not the audit-testsuite (no tests/runtests.pl).`);
   const missing = tests.filter((t) => !existsSync(resolve(path, 'tests', t, 'test')));

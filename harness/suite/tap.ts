@@ -38,10 +38,15 @@ export interface SuiteTestResult {
   status: 'ok' | 'failed' | 'skipped' | 'dubious' | 'none';
   /** Exit status the harness reported with "Dubious, test returned N". */
   exitStatus?: number;
-  /** From HARNESS_TIMER: the "ok N ms" figure, else the difference of the header times (whole seconds). */
+  /**
+   * From HARNESS_TIMER: the "ok N ms" figure; else (a failed test) from Test.pm's "# Current
+   * time local" (when it started) to the time on the test's header line, which the harness
+   * prints when the test has ended (whole seconds).
+   */
   durationMs?: number;
-  /** Wall-clock time the harness printed at the test's header (HH:MM:SS). */
+  /** Guest clock (HH:MM:SS): when the test started (Test.pm's banner) and ended (the header line). */
   startedAt?: string;
+  endedAt?: string;
   /** Lines before the first check (the plan, Test.pm's banner, early stderr). */
   preamble: string[];
   /** Every line of the test's section, as printed. */
@@ -61,7 +66,7 @@ export interface SuiteOutput {
   finished: boolean;
 }
 
-const HEADER = /^(?:\[(\d\d:\d\d:\d\d)\] )?(\S+)\/test \.+ ?$/;
+const HEADER = /^(?:\[(\d\d:\d\d:\d\d)\] )?(\S+)\/test \.+ ?(?:skipped:\s*(.*))?$/;
 const TIME_ONLY = /^\[(\d\d:\d\d:\d\d)\]$/;
 const PLAN = /^1\.\.(\d+)(?:\s*#\s*(?:skip(?:ped)?\b:?\s*)(.*))?$/i;
 const CHECK = /^(not )?ok (\d+)\b(.*)$/;
@@ -84,11 +89,12 @@ export function parseHarnessOutput(text: string): SuiteOutput {
   let cur: SuiteTestResult | null = null;
   let lastCheck: SuiteCheck | null = null;
   let inSummary = false;
-  const close = (endTime?: string) => {
-    if (cur && cur.durationMs === undefined && cur.startedAt && endTime) {
-      let d = seconds(endTime) - seconds(cur.startedAt);
+  const close = () => {
+    const c = cur as SuiteTestResult | null;
+    if (c && c.durationMs === undefined && c.startedAt && c.endedAt) {
+      let d = seconds(c.endedAt) - seconds(c.startedAt);
       if (d < 0) d += 24 * 3600;
-      cur.durationMs = d * 1000;
+      c.durationMs = d * 1000;
     }
     cur = null;
     lastCheck = null;
@@ -110,14 +116,16 @@ export function parseHarnessOutput(text: string): SuiteOutput {
     }
     const h = HEADER.exec(line);
     if (h) {
-      close(h[1]);
-      cur = { name: h[2]!, planned: null, checks: [], status: 'none', preamble: [], lines: [], ...(h[1] ? { startedAt: h[1] } : {}) };
+      close();
+      cur = { name: h[2]!, planned: null, checks: [], status: 'none', preamble: [], lines: [], ...(h[1] ? { endedAt: h[1] } : {}) };
       out.tests.push(cur);
+      // `1..0 # SKIP why`: the harness says so on the header line.
+      if (h[3] !== undefined) Object.assign(cur, { status: 'skipped', skipAll: h[3].trim() || 'skipped' });
       continue;
     }
     const t = TIME_ONLY.exec(line);
     if (t) {
-      close(t[1]);
+      close();
       continue;
     }
     if (/^Test Summary Report\s*$/.test(line) || /^Files=\d+, Tests=\d+/.test(line) || /^Result: /.test(line)) {
@@ -183,6 +191,8 @@ export function parseHarnessOutput(text: string): SuiteOutput {
       c.checks.push(lastCheck);
       continue;
     }
+    const started = /^# Current time local: \w+ \w+ +\d+ (\d\d:\d\d:\d\d) \d+$/.exec(line);
+    if (started && !c.checks.length) c.startedAt ??= started[1];
     if (lastCheck) lastCheck.output.push(line);
     else c.preamble.push(line);
   }
