@@ -100,3 +100,19 @@ describe('reconcileWithBaseline', () => {
     expect(changed[0]!.row).toMatchObject({ verdict: 'fail', notes: [expect.stringContaining('no baseline result')] });
   });
 });
+
+describe('reconcileWithBaseline across shards (kph merge)', () => {
+  const row = (series: string, verdict: RunResult['verdict'], notes?: string[]): RunResult => ({ series, revision: series === 'baseline' ? null : 'v1', scenario: 'audit-testsuite/fanotify', verdict, failures: verdict === 'fail' ? [{ code: 'E_CHECK', message: 'check 2 of 4 failed' }] : [], durationsMs: { build: 0, boot: 0, scenario: 1 }, ...(notes ? { notes } : {}), dir: `${series}/audit-testsuite/fanotify` });
+
+  it('a shard\'s "no baseline" note goes once the baseline\'s shard is merged in; judging again changes nothing', () => {
+    const [alone] = reconcileWithBaseline([row('s', 'fail')]);
+    const noted = alone!.row;
+    const regression = reconcileWithBaseline([noted, row('baseline', 'pass')]);
+    expect(regression[0]!.row).toMatchObject({ verdict: 'fail' });
+    expect(regression[0]!.row.notes).toBeUndefined();
+    const known = reconcileWithBaseline([noted, row('baseline', 'fail')]);
+    expect(known[0]!.row.verdict).toBe('skip');
+    expect(known[0]!.row.notes).toEqual(['known failure: the test fails on the unpatched baseline kernel as well']);
+    expect(reconcileWithBaseline([known[0]!.row, row('baseline', 'fail')])).toEqual([]);
+  });
+});

@@ -128,11 +128,18 @@ export function reconcileWithBaseline(runs: RunResult[]): { index: number; row: 
     const s = suiteOfRow(r.scenario);
     if (!s || r.series === 'baseline' || s.test === 'runtests' || r.verdict !== 'fail') return;
     const b = base.get(r.scenario);
+    const notes = r.notes ?? [];
     if (!b) {
-      if (!(r.notes ?? []).some((n) => n.startsWith('no baseline'))) out.push({ index, row: { ...r, notes: [...(r.notes ?? []), 'no baseline result for this test in this run: a regression cannot be told from a known failure'] } });
+      if (!notes.includes(NO_BASELINE)) out.push({ index, row: { ...r, notes: [...notes, NO_BASELINE] } });
       return;
     }
-    if (b.verdict !== 'fail') return; // passes (or skips) on baseline: the series' regression stays a fail
+    // A shard's row said it had no baseline; merged with the shard that had it, it has one.
+    const kept = notes.filter((n) => n !== NO_BASELINE);
+    if (b.verdict !== 'fail') {
+      // Passes (or skips) on baseline: the series' regression stays a fail.
+      if (kept.length !== notes.length) out.push({ index, row: { ...r, ...(kept.length ? { notes: kept } : { notes: undefined }) } });
+      return;
+    }
     const baseChecks = b.failures.map((f) => f.message).join('; ');
     out.push({
       index,
@@ -140,9 +147,11 @@ export function reconcileWithBaseline(runs: RunResult[]): { index: number; row: 
         ...r,
         verdict: 'skip',
         failures: [{ code: 'E_KNOWN_FAIL', message: `known failure: fails on baseline too (${baseChecks}); not this series' regression` }, ...r.failures],
-        notes: [...(r.notes ?? []), 'known failure: the test fails on the unpatched baseline kernel as well'],
+        notes: [...kept, 'known failure: the test fails on the unpatched baseline kernel as well'],
       },
     });
   });
   return out;
 }
+
+const NO_BASELINE = 'no baseline result for this test in this run: a regression cannot be told from a known failure';
