@@ -186,8 +186,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print summary.json to stdout (and nothing else)')
     .option('--shard <K/N>', 'run shard K of N: a deterministic split by whole series (merge the shards with kph merge)', shardArg)
     .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
+    .option('--suite <name=path>', 'also run a peer test suite from this path on every series, on a boot of its own after the scenarios (audit-testsuite=PATH; or KPH_SUITE_AUDIT_TESTSUITE=PATH); repeatable', collect, [] as string[])
+    .option('--suite-only', 'run the --suite suites only, no scenario')
     .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
-    .action(async (o: { verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .action(async (o: { suite: string[]; suiteOnly?: boolean; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -203,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
       process.off('SIGINT', onSignal);

@@ -44,6 +44,7 @@ export const FAILURE_CODES = [
   'E_INFRA', // not the kernel's fault: a tool, QEMU, SSH, the image
   'E_SKIP',
   'E_FORMAT', // record formats differ from the committed baseline
+  'E_KNOWN_FAIL', // a peer suite's test fails on this series and on baseline too: reported, not the series' regression (verdict skip)
 ] as const;
 export const failureCodeSchema = z.enum(FAILURE_CODES);
 export type FailureCode = z.infer<typeof failureCodeSchema>;

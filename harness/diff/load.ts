@@ -1,5 +1,6 @@
 // Read format signatures from a results folder (summary.json + records.jsonl/events.jsonl per
 // scenario) or from a committed baseline (results/baselines/<series>.json).
+import { isSuiteRow } from '../suite/suite.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -35,8 +36,8 @@ function readSummary(dir: string): Summary {
 /** The signature of one series in a run; only scenarios that captured something count. */
 export function signatureFromRun(dir: string, series: string): FormatSignature {
   const summary = readSummary(dir);
-  // Scenarios that captured something; the run's own format-baseline row captured nothing.
-  const runs = summary.runs.filter((r) => seriesLabel({ name: r.series, revision: r.revision }) === series && (r.verdict === 'pass' || r.verdict === 'fail') && r.scenario !== 'format-baseline');
+  // Scenarios that captured something; the run's own format-baseline row and peer suites' rows captured no records.
+  const runs = summary.runs.filter((r) => seriesLabel({ name: r.series, revision: r.revision }) === series && (r.verdict === 'pass' || r.verdict === 'fail') && r.scenario !== 'format-baseline' && !isSuiteRow(r.scenario));
   const sig: FormatSignature = { version: 1, series, scenarios: {} };
   for (const r of runs) {
     // records.jsonl holds the parsed records without the raw line; audit.log holds the lines,

@@ -92,7 +92,8 @@ export async function buildGuestTools(runner: Runner, toolsSrc: string, outDir: 
 async function ensureRootfs(opts: ImageOptions, recipeDir: string): Promise<string> {
   const mirror = opts.mirror ?? debianMirror();
   const pkgs = recipePackages(recipeDir);
-  const key = hashFiles([join(recipeDir, SUITE, 'packages.txt')], recipeDir, [SUITE, mirror, 'minbase']);
+  const localeGen = join(recipeDir, SUITE, 'locale.gen');
+  const key = hashFiles([join(recipeDir, SUITE, 'packages.txt'), ...(existsSync(localeGen) ? [localeGen] : [])], recipeDir, [SUITE, mirror, 'minbase']);
   const dir = join(opts.cache, 'images', `rootfs-${SUITE}-${key}`);
   if (existsSync(join(dir, '.kph-complete'))) return dir;
   mkdirSync(join(opts.cache, 'images'), { recursive: true });
@@ -103,6 +104,7 @@ async function ensureRootfs(opts: ImageOptions, recipeDir: string): Promise<stri
     const tmp = uniqueTemp(dir);
     try {
       await debootstrapInto(opts, tmp, mirror, pkgs);
+      if (existsSync(localeGen)) await generateLocales(opts, tmp, localeGen);
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
       return dir;
@@ -132,6 +134,14 @@ async function debootstrapInto(opts: ImageOptions, tmp: string, mirror: string, 
   rmSync(join(tmp, 'var/cache/apt/archives'), { recursive: true, force: true });
   rmSync(join(tmp, 'var/lib/apt/lists'), { recursive: true, force: true });
   writeFileSync(join(tmp, '.kph-complete'), `${SUITE} ${mirror} ${pkgs.join(' ')}\n`);
+}
+
+/** The recipe's locale.gen into the root file system, then locale-gen in a chroot (root, like debootstrap). */
+async function generateLocales(opts: ImageOptions, root: string, localeGen: string): Promise<void> {
+  writeFileSync(join(root, 'etc/locale.gen'), readFileSync(localeGen));
+  const r = await opts.runner.run('chroot', [root, '/usr/sbin/locale-gen'], { allowFailure: true, logFile: opts.logFile, timeoutMs: 10 * 60_000, groupDiesWithParent: true });
+  if (r.exitCode !== 0) throw new InfraError('image', `locale-gen in the guest root file system failed (exit ${r.exitCode}).`, { details: (r.stderr || r.stdout || '').trim().split('\n').slice(-8) });
+  writeFileSync(join(root, '.kph-complete'), readFileSync(join(root, '.kph-complete'), 'utf8') + `locales: ${readFileSync(localeGen, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(', ')}\n`);
 }
 
 export async function ensureGuestImage(opts: ImageOptions): Promise<GuestImage> {

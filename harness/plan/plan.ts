@@ -12,6 +12,7 @@ import type { Accel, BaseSpec, Series } from '../core/types.js';
 import { resolveSeries } from '../patch/series.js';
 import { parseBaseSpec } from '../source/base.js';
 import { loadShardCosts, selectShard, type Shard } from './shard.js';
+import { parseSuiteSpecs, type SuiteSpec } from '../suite/suite.js';
 
 export interface RunRequest {
   base: string;
@@ -39,6 +40,11 @@ export interface RunRequest {
   shard?: Shard;
   /** Summaries whose recorded costs balance the shards (a summary.json, a results folder or a folder of them). */
   shardCosts?: string;
+  /** Peer suites, `NAME=PATH` (--suite); KPH_SUITE_<NAME> from env fills in the others. */
+  suites?: string[];
+  /** Run the suites only, no scenario (--suite-only). */
+  suiteOnly?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SeriesPlan {
@@ -56,6 +62,8 @@ export interface RunPlan {
   scenarios: Scenario[];
   params: Map<string, Record<string, ParamValue>>;
   series: SeriesPlan[];
+  /** Peer suites run on every series after its scenarios, on a boot of their own (--suite). */
+  suites?: SuiteSpec[];
   /** With --shard: which shard this is, and the labels of the whole (unsharded) run, in order. */
   shard?: { index: number; count: number; allSeries: string[]; balance: 'recorded' | 'patches' };
 }
@@ -116,15 +124,18 @@ export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> 
     throw new UsageError(`--base ${baseSpec.spec}: ${baseSpec.path} does not exist.`);
   }
   const seriesList = distinctNames(req.series.map((s) => resolveSeries(s)));
-  const names = req.scenarios.length ? [...new Set(req.scenarios)] : listScenarioNames(req.scenariosDir);
-  if (!names.length) throw new UsageError(`No scenarios in ${req.scenariosDir ?? 'scenarios/'}.`);
+  const suites = parseSuiteSpecs(req.suites ?? [], req.env ?? process.env);
+  if (req.suiteOnly && !suites.length) throw new UsageError('--suite-only needs --suite NAME=PATH (or KPH_SUITE_AUDIT_TESTSUITE).');
+  if (req.suiteOnly && req.scenarios.length) throw new UsageError('--suite-only runs no scenario: leave out --scenario.');
+  const names = req.suiteOnly ? [] : req.scenarios.length ? [...new Set(req.scenarios)] : listScenarioNames(req.scenariosDir);
+  if (!names.length && !req.suiteOnly) throw new UsageError(`No scenarios in ${req.scenariosDir ?? 'scenarios/'}.`);
   const scenarios = await Promise.all(names.map((n) => loadScenario(n, req.scenariosDir)));
   const params = resolveParams(scenarios, req.params);
   const outDir = req.outDir ?? join(resultsDir, runId);
   checkOutDir(outDir);
   const all = matchScenarios(seriesList, scenarios);
-  if (!req.shard) return { baseSpec, outDir, scenarios, params, series: all };
+  if (!req.shard) return { baseSpec, outDir, scenarios, params, series: all, suites };
   const recorded = req.shardCosts ? loadShardCosts(req.shardCosts) : undefined;
   const { indices, source } = selectShard(all.map((p) => ({ label: p.label, patches: p.series.patches.length, scenarios: p.runnable.length })), req.shard, recorded);
-  return { baseSpec, outDir, scenarios, params, series: indices.map((i) => all[i]!), shard: { ...req.shard, allSeries: all.map((p) => p.label), balance: source } };
+  return { baseSpec, outDir, scenarios, params, series: indices.map((i) => all[i]!), suites, shard: { ...req.shard, allSeries: all.map((p) => p.label), balance: source } };
 }

@@ -110,3 +110,12 @@ describe('relative to baseline', () => {
     expect(renderMarkdown(summary)).not.toContain('Relative to baseline');
   });
 });
+
+describe('renderMarkdown with a peer suite', () => {
+  it('shows the suite\'s figures once per series (its run row), not once per test', () => {
+    const row = (scenario: string, metrics: Record<string, number>) => ({ series: 'baseline', revision: null, scenario, verdict: 'pass' as const, failures: [], durationsMs: d, metrics, dir: `baseline/${scenario}` });
+    const md = renderMarkdown({ ...summary, runs: [row('audit-testsuite/runtests', { tests: 12, testsPassed: 12, checks: 121, checksPassed: 121, wallSec: 173.9 }), row('audit-testsuite/exec_name', { checks: 29, passed: 29 })] });
+    expect(md).toContain('| baseline | audit-testsuite/runtests | tests=12, testsPassed=12, checks=121, checksPassed=121, wallSec=173.9 |');
+    expect(md).not.toContain('| baseline | audit-testsuite/exec_name | checks=29');
+  });
+});

@@ -1,5 +1,6 @@
 // Results as text: junit.xml for CI, KTAP for kernel people, a Markdown report for humans.
 // Pure functions of the summary.
+import { suiteOfRow } from '../suite/suite.js';
 import type { RunResult, Summary, Verdict } from '../core/types.js';
 import { seriesLabel } from '../core/label.js';
 import { SERIES_FAULTS } from '../core/summary.js';
@@ -103,7 +104,8 @@ export function renderMarkdown(summary: Summary): string {
     out.push('', '## Skipped', '');
     for (const r of skipped) out.push(`- ${label(r)} · ${r.scenario}: ${r.failures[0]?.message ?? ''}`);
   }
-  const metrics = summary.runs.filter((r) => r.metrics && Object.keys(r.metrics).length);
+  // A peer suite's figures once per series (its run row: tests, checks, wall time), not per test.
+  const metrics = summary.runs.filter((r) => r.metrics && Object.keys(r.metrics).length && (suiteOfRow(r.scenario)?.test ?? 'runtests') === 'runtests');
   if (metrics.length) {
     out.push('', '## Figures', '', '| series | scenario | figures |', '|---|---|---|');
     for (const r of metrics) out.push(`| ${label(r)} | ${r.scenario} | ${Object.entries(r.metrics!).map(([k, v]) => `${k}=${v}`).join(', ')} |`);

@@ -181,7 +181,8 @@ export function toKcidb(summary: Summary, opts: KcidbOptions): KcidbDoc {
     for (const r of rows) {
       const status = kcidbTestStatus(r);
       const tid = `${id}:${r.scenario}`;
-      const path = `kph.${pathSegment(r.scenario)}`;
+      // A peer suite's test (audit-testsuite/exec_name) is one level deeper: kph.audit-testsuite.exec_name.
+      const path = `kph.${r.scenario.split('/').map(pathSegment).join('.')}`;
       const rfiles = files(r.dir);
       const log = rfiles.includes('console.log') ? 'console.log' : rfiles.includes('verdict.json') ? 'verdict.json' : null;
       doc.tests.push({

@@ -3,7 +3,9 @@
 // summary.json, the series' folders (so format signatures, records.jsonl and logs travel), the
 // report set, --compare across shards, and the exit code of the whole. Shards that cannot be one
 // run — other bases, other kph versions, a series in two folders — are refused with the reason.
-import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { reconcileWithBaseline } from '../suite/judge.js';
+import { suiteOfRow } from '../suite/suite.js';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { seriesLabel } from '../core/label.js';
@@ -90,6 +92,8 @@ export function mergeSummaries(inputs: MergeInput[]): Merged {
   const rank = (l: string) => order.indexOf(l);
   const series = inputs.flatMap((i) => i.summary.series).sort((a, b) => rank(a.label) - rank(b.label));
   const runs = inputs.flatMap((i) => i.summary.runs).map((r, k) => ({ r, k })).sort((a, b) => rank(rowLabel(a.r)) - rank(rowLabel(b.r)) || a.k - b.k).map((x) => x.r);
+  // Peer suites: a series' failing test whose baseline ran in another shard is judged against it now.
+  for (const { index, row } of reconcileWithBaseline(runs)) runs[index] = row;
   const missingSeries = allSeries ? allSeries.filter((l) => !present.includes(l)) : [];
   const count = first.shard?.count ?? 0;
   const have = new Set(inputs.map((i) => i.summary.shard?.index));
@@ -163,6 +167,13 @@ export function mergeRuns(dirs: string[], opts: MergeOptions): MergeOutcome {
       if (!existsSync(from)) continue;
       if (opts.link) symlinkSync(relative(outDir, from), join(outDir, top));
       else cpSync(from, join(outDir, top), { recursive: true });
+    }
+  }
+  // Rows the merge judged again against a baseline from another shard (copies only: --link must not write into the shards).
+  if (!opts.link) {
+    for (const r of merged.summary.runs) {
+      const f = join(outDir, r.dir, 'verdict.json');
+      if (existsSync(f) && readFileSync(f, 'utf8') !== JSON.stringify(r, null, 2) + '\n' && suiteOfRow(r.scenario)) writeFileSync(f, JSON.stringify(r, null, 2) + '\n');
     }
   }
   // summary.json first: --compare reads the signatures from the merged folder through it.

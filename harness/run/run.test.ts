@@ -14,6 +14,7 @@ import { matchScenarios, type RunPlan } from '../plan/plan.js';
 import { silentProgress } from '../report/progress.js';
 import { createReporters, type Reporter } from '../report/reporter.js';
 import { RunLoop, type GuestLike, type RunStages } from './run.js';
+import type { SuiteSpec } from '../suite/suite.js';
 
 const base: BaseTree = { spec: 'debian:6.12', version: '6.12.117', dir: '/cache/bases/debian-x', contentId: 'x' };
 const series = (name: string, revision: string | null = null): Series => ({ name, revision, id: revision ? `${name}@${revision}` : name, contentHash: name, patches: [], meta: { title: name, origin: '', config: [], records: {}, provides: [] }, source: null });
@@ -41,6 +42,8 @@ interface FakeOpts {
   bootErrors?: Error[];
   control?: 'boots' | 'fails' | 'unknown';
   config?: Map<string, string>;
+  /** What the suite's boot printed, by series name (--suite). */
+  suiteOutput?: Record<string, string>;
 }
 
 function fake(o: FakeOpts = {}) {
@@ -78,17 +81,21 @@ function fake(o: FakeOpts = {}) {
       return g;
     },
     controlBoot: async () => o.control ?? 'unknown',
+    async runSuite(kernel, suite) {
+      log.push(`suite ${suite.name} ${kernel.series.name}`);
+      return { output: o.suiteOutput?.[kernel.series.name] ?? '', exitCode: 1, timedOut: false, error: null, consoleLines: [], guestAlive: true, wallMs: 100_000, bootMs: 20_000 };
+    },
   };
   return { stages, log };
 }
 
-function planOf(scenarios: Scenario[], seriesList = [series('baseline')]): RunPlan {
+function planOf(scenarios: Scenario[], seriesList = [series('baseline')], suites?: SuiteSpec[]): RunPlan {
   const outDir = mkdtempSync(join(tmpdir(), 'kph-loop-'));
-  return { baseSpec: { kind: 'debian', spec: 'debian:6.12', tarball: '/usr/src/x' }, outDir, scenarios, params: new Map(), series: matchScenarios(seriesList, scenarios) };
+  return { baseSpec: { kind: 'debian', spec: 'debian:6.12', tarball: '/usr/src/x' }, outDir, scenarios, params: new Map(), series: matchScenarios(seriesList, scenarios), ...(suites ? { suites } : {}) };
 }
 
-async function run(scenarios: Scenario[], o: FakeOpts = {}, reporters: Reporter[] = [], seriesList?: Series[]) {
-  const plan = planOf(scenarios, seriesList);
+async function run(scenarios: Scenario[], o: FakeOpts = {}, reporters: Reporter[] = [], seriesList?: Series[], suites?: SuiteSpec[]) {
+  const plan = planOf(scenarios, seriesList, suites);
   const f = fake(o);
   const all = [...createReporters(['junit', 'ktap', 'markdown', 'html'], { outDir: plan.outDir, progress: silentProgress, env: {}, textOut: process.stdout }), ...reporters];
   const errors: string[] = [];
@@ -186,5 +193,39 @@ describe('RunLoop', () => {
     const s = JSON.parse(readFileSync(join(plan.outDir, 'summary.json'), 'utf8')) as Summary;
     expect(s).toMatchObject({ complete: false, interrupted: true });
     expect(readFileSync(join(plan.outDir, 'junit.xml'), 'utf8')).toContain('<testsuites');
+  });
+
+  describe('--suite', () => {
+    // The suite's other tests as a real baseline guest printed them (harness/test/fixtures/suite/).
+    const output = readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'suite', 'audit-testsuite-other-tests-baseline.txt'), 'utf8');
+    const suite: SuiteSpec = { name: 'audit-testsuite', path: '/suite', tests: ['file_permission', 'bpf', 'amcast_joinpart'] };
+
+    it('runs on a boot of its own after the scenarios; a test failing on baseline and the series is a known failure (skip), never a pass', async () => {
+      const r = await run([ok('a')], { suiteOutput: { baseline: output, s: output } }, [], [series('s', 'v1'), series('baseline')], [suite]);
+      expect(r.log).toEqual(['kernel s@v1', 'boot console.log', 'run a', 'stop', 'suite audit-testsuite s', 'kernel baseline', 'boot console.log', 'run a', 'stop', 'suite audit-testsuite baseline']);
+      const of = (s: string) => Object.fromEntries(r.summary.runs.filter((x) => x.series === s).map((x) => [x.scenario, x.verdict]));
+      expect(of('baseline')).toEqual({ a: 'pass', 'audit-testsuite/runtests': 'pass', 'audit-testsuite/file_permission': 'pass', 'audit-testsuite/bpf': 'fail', 'audit-testsuite/amcast_joinpart': 'fail' });
+      expect(of('s')).toEqual({ a: 'pass', 'audit-testsuite/runtests': 'pass', 'audit-testsuite/file_permission': 'pass', 'audit-testsuite/bpf': 'skip', 'audit-testsuite/amcast_joinpart': 'skip' });
+      const bpf = r.summary.runs.find((x) => x.series === 's' && x.scenario === 'audit-testsuite/bpf')!;
+      expect(bpf.failures.map((f) => f.code)).toEqual(['E_KNOWN_FAIL', 'E_CHECK', 'E_CHECK', 'E_CHECK']);
+      // verdict.json is rewritten, and each test's section of the output is beside it.
+      expect(JSON.parse(readFileSync(join(r.outDir, bpf.dir, 'verdict.json'), 'utf8'))).toMatchObject({ verdict: 'skip' });
+      expect(readFileSync(join(r.outDir, bpf.dir, 'output.txt'), 'utf8')).toContain('not ok 1');
+      expect(existsSync(join(r.outDir, 's@v1', 'audit-testsuite', 'runtests', 'output.txt'))).toBe(true);
+      const runRow = r.summary.runs.find((x) => x.series === 's' && x.scenario === 'audit-testsuite/runtests')!;
+      expect(runRow).toMatchObject({ durationsMs: { boot: 20_000, scenario: 100_000 }, metrics: { tests: 3, testsPassed: 1, checks: 6, checksPassed: 3 } });
+    });
+
+    it('a build error gives every suite test build-error too, and nothing boots', async () => {
+      const r = await run([ok('a')], { kernelError: new BuildError('The kernel did not build (make exited 2).') }, [], undefined, [suite]);
+      expect(verdicts(r.summary)).toEqual({ a: 'build-error', 'audit-testsuite/runtests': 'build-error', 'audit-testsuite/file_permission': 'build-error', 'audit-testsuite/bpf': 'build-error', 'audit-testsuite/amcast_joinpart': 'build-error' });
+      expect(r.log).toEqual(['kernel baseline']);
+    });
+
+    it('--suite-only: no scenario, the suite alone', async () => {
+      const r = await run([], { suiteOutput: { baseline: output } }, [], undefined, [suite]);
+      expect(r.log).toEqual(['kernel baseline', 'suite audit-testsuite baseline']);
+      expect(r.summary.runs).toHaveLength(4);
+    });
   });
 });

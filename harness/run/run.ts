@@ -21,6 +21,9 @@ import type { Progress } from '../report/progress.js';
 import { multiplexReporters, type Reporter } from '../report/reporter.js';
 import type { FormatDiff } from '../report/html.js';
 import { bootFailureVerdict, needsFreshGuest } from './policy.js';
+import type { SuiteSpec } from '../suite/suite.js';
+import { isSuiteRow, suiteRowName, suiteRunRowName } from '../suite/suite.js';
+import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../suite/judge.js';
 
 /** A booted guest as the loop sees it. */
 export interface GuestLike {
@@ -44,10 +47,18 @@ export interface RunStages {
    * and QEMU? 'unknown' when no such kernel is at hand.
    */
   controlBoot(base: BaseTree, consoleLog: string): Promise<'boots' | 'fails' | 'unknown'>;
+  /**
+   * A peer suite (--suite) on a boot of its own: prepare it (cached), boot `kernel`, run it, stop
+   * the guest. Never throws: what went wrong is `error` (a boot that failed, an upload, the runner).
+   */
+  runSuite?(kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture>;
   /** --check-formats and --compare, from the results folder. */
   formatBaseline?(outDir: string, label: string): { status: 'missing' | 'match' | 'differ'; file: string; changes: string[] };
   compare?(outDir: string, labels: string[], summary: Summary): FormatDiff[];
 }
+
+/** What a suite's boot left, for judgeSuiteRun. */
+export type SuiteRunCapture = Omit<SuiteJudgeInput, 'suite' | 'tests'> & { bootMs: number };
 
 export interface RunDeps {
   stages: RunStages;
@@ -130,6 +141,13 @@ export class RunLoop {
     for (const s of scenarios) this.record(plan, s.name, verdict, failures, { ...NO_TIME, build });
   }
 
+  /** Every test of every --suite (and its run row) with one verdict: the kernel or the guest never got that far. */
+  private recordSuites(plan: SeriesPlan, verdict: Verdict, failures: Failure[], build = 0): void {
+    for (const suite of this.plan.suites ?? []) {
+      for (const name of [suiteRunRowName(suite.name), ...suite.tests.map((t) => suiteRowName(suite.name, t))]) this.record(plan, name, verdict, failures, { ...NO_TIME, build });
+    }
+  }
+
   /** Ctrl-C / SIGTERM: every report for what ran, marked interrupted. Synchronous on purpose. */
   interrupt(): void {
     if (this.ended) return;
@@ -167,13 +185,24 @@ export class RunLoop {
       if (this.interrupted) break;
       environment = await this.runSeries(base!, plan, environment);
     }
+    this.knownFailures();
     const diffs = this.formats();
     return this.finish(diffs);
   }
 
+  /** Suite tests failing on a series and on baseline alike: known failures, not regressions (suite/judge.ts). */
+  private knownFailures(): void {
+    for (const { index, row } of reconcileWithBaseline(this.summary.runs)) {
+      const was = this.summary.runs[index]!;
+      this.summary.runs[index] = row;
+      writeFileSync(join(this.plan.outDir, row.dir, 'verdict.json'), JSON.stringify(row, null, 2) + '\n');
+      if (was.verdict !== row.verdict) this.deps.progress.info(`${row.series}${row.revision ? `@${row.revision}` : ''} · ${row.scenario}: fails on baseline too: ${row.verdict} (known failure)`);
+    }
+  }
+
   private formats(): FormatDiff[] {
     const { stages } = this.deps;
-    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => r.series === p.series.name && r.revision === p.series.revision && (r.verdict === 'pass' || r.verdict === 'fail'));
+    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => r.series === p.series.name && r.revision === p.series.revision && (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario));
     if (stages.formatBaseline) {
       for (const plan of this.plan.series.filter(captured)) {
         const check = stages.formatBaseline(this.plan.outDir, plan.label);
@@ -190,7 +219,8 @@ export class RunLoop {
     const seriesDir = join(this.plan.outDir, plan.dirName);
     mkdirSync(seriesDir, { recursive: true });
     for (const { scenario, why } of plan.skipped) this.record(plan, scenario.name, 'skip', [{ code: 'E_SKIP', message: why }], NO_TIME);
-    if (plan.runnable.length === 0) return env;
+    const suites = this.plan.suites ?? [];
+    if (plan.runnable.length === 0 && !suites.length) return env;
 
     let kernel: Kernel;
     try {
@@ -202,6 +232,7 @@ export class RunLoop {
     } catch (e) {
       const { verdict, code } = kernelErrorVerdict(e);
       this.recordAll(plan, plan.runnable, verdict, [failureOf(e, code)]);
+      this.recordSuites(plan, verdict, [failureOf(e, code)]);
       return env;
     }
 
@@ -212,7 +243,7 @@ export class RunLoop {
       if (missing.length) this.record(plan, s.name, 'skip', [{ code: 'E_SKIP', message: `the kernel lacks ${missing.join(', ')}` }], NO_TIME);
       else runnable.push(s);
     }
-    if (!runnable.length) return env;
+    if (!runnable.length && !suites.length) return env;
 
     try {
       if (!env) {
@@ -224,6 +255,7 @@ export class RunLoop {
       }
     } catch (e) {
       this.recordAll(plan, runnable, 'infra-error', [failureOf(e)], kernel.buildMs);
+      this.recordSuites(plan, 'infra-error', [failureOf(e)], kernel.buildMs);
       return env;
     }
 
@@ -282,7 +314,37 @@ export class RunLoop {
     } finally {
       if (guest) await guest.stop();
     }
+    for (const suite of suites) {
+      if (this.interrupted) break;
+      await this.runSuite(plan, kernel, suite, seriesDir);
+    }
     return env;
+  }
+
+  /** One peer suite on a boot of its own, after the scenarios: a row per test and one for the run. */
+  private async runSuite(plan: SeriesPlan, kernel: Kernel, suite: SuiteSpec, seriesDir: string): Promise<void> {
+    const { stages, progress } = this.deps;
+    // The run's row folder holds the console of the suite's boot and the runner's whole output.
+    const dir = join(seriesDir, suiteRunRowName(suite.name));
+    mkdirSync(dir, { recursive: true });
+    if (!stages.runSuite) {
+      this.recordSuites(plan, 'infra-error', [{ code: 'E_INFRA', message: 'this kph cannot run peer suites' }], kernel.buildMs);
+      return;
+    }
+    progress.start(`${plan.label} · ${suite.name}: ${suite.tests.length} tests on a boot of their own`);
+    const cap = await stages.runSuite(kernel, suite, { consoleLog: join(dir, 'console.log'), name: `kph/${basename(this.plan.outDir)}/${plan.dirName}/${suite.name}`, logDir: dir });
+    const { rows } = judgeSuiteRun({ ...cap, suite: suite.name, tests: suite.tests });
+    writeFileSync(join(dir, 'output.txt'), cap.output);
+    for (const row of rows) {
+      const rdir = join(this.plan.outDir, plan.dirName, row.scenario);
+      mkdirSync(rdir, { recursive: true });
+      if (row.scenario !== suiteRunRowName(suite.name) && row.output.length) writeFileSync(join(rdir, 'output.txt'), row.output.join('\n') + '\n');
+      const isRun = row.scenario === suiteRunRowName(suite.name);
+      this.record(plan, row.scenario, row.verdict, row.failures, { build: kernel.buildMs, boot: isRun ? cap.bootMs : 0, scenario: row.durationMs }, { metrics: row.metrics, notes: row.notes });
+    }
+    const run = rows[0]!;
+    const m = run.metrics ?? {};
+    progress.info(`${plan.label} · ${suite.name}: ${m.testsPassed}/${m.tests} tests, ${m.checksPassed}/${m.checks} checks passed in ${m.wallSec} s (${run.verdict})`);
   }
 }
 

@@ -21,6 +21,9 @@ import type { Progress } from '../report/progress.js';
 import { createReporters, DEFAULT_REPORTERS, type Reporter } from '../report/reporter.js';
 import { prepareBase } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
+import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '../suite/audit-testsuite.js';
+import { failureOf } from './run.js';
+import { isSuiteRow } from '../suite/suite.js';
 import { RunLoop, type GuestLike, type RunOutcome, type RunStages } from './run.js';
 
 export type { RunRequest, RunOutcome };
@@ -54,6 +57,8 @@ export function realStages(o: RealStageOptions): RunStages {
   let accel: 'kvm' | 'tcg' = 'tcg';
   /** Kernels built in this run, by series id: the baseline's serves control boots. */
   const kernels = new Map<string, Kernel>();
+  /** Peer suites prepared (copied and built in the cache) once per run. */
+  const prepared = new Map<string, PreparedSuite>();
   const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
     new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, append: o.append, name }));
   return {
@@ -89,6 +94,41 @@ export function realStages(o: RealStageOptions): RunStages {
         return 'fails';
       }
     },
+    async runSuite(kernel, suite, opts) {
+      const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
+      let p = prepared.get(suite.path);
+      try {
+        if (!p) {
+          p = await prepareAuditTestsuite({ runner, cache: o.cache, spec: suite, log: (m) => progress.update(m) });
+          prepared.set(suite.path, p);
+          progress.info(`${suite.name}: ${p.cached ? 'helpers already built' : `helpers built in ${(p.buildMs / 1000).toFixed(0)} s`} (${p.dir})`);
+        }
+      } catch (e) {
+        const f = failureOf(e);
+        return { ...none, error: { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } };
+      }
+      let g: GuestHandle;
+      try {
+        g = await boot(kernel, opts.consoleLog, opts.name);
+      } catch (e) {
+        const f = failureOf(e, 'E_BOOT');
+        // Scenarios on this kernel booted (or would have said so): a suite boot that fails is the kernel's too.
+        return { ...none, error: { verdict: 'boot-error', code: 'E_BOOT', message: `the suite's boot never answered: ${f.message}`, excerpt: f.excerpt } };
+      }
+      const vm = g.guest.vm;
+      const first = vm.lines().length;
+      try {
+        const r = await runAuditTestsuite(g.guest.session, p, suite.tests);
+        await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
+        return { output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs };
+      } catch (e) {
+        const f = failureOf(e);
+        const alive = vm.alive();
+        return { ...none, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
+      } finally {
+        await g.stop();
+      }
+    },
     ...(o.checkFormats
       ? {
           formatBaseline(outDir: string, label: string) {
@@ -106,7 +146,7 @@ export function realStages(o: RealStageOptions): RunStages {
  * and between each revision and baseline, when baseline ran too.
  */
 export function compareRevisions(outDir: string, labels: string[], summary: Summary): FormatDiff[] {
-  const have = new Set(summary.runs.filter((r) => r.verdict === 'pass' || r.verdict === 'fail').map((r) => seriesLabel({ name: r.series, revision: r.revision })));
+  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision })));
   const pairs: [string, string][] = [];
   const revisions = labels.filter((l) => l !== 'baseline' && have.has(l));
   revisions.forEach((l, i) => {

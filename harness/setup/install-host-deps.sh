@@ -12,6 +12,7 @@ PKGS=(
   debootstrap e2fsprogs             # the guest image
   openssh-client util-linux         # ssh-keygen for the pinned host key, setpriv
   chromium                          # the end-to-end tests check that report.html renders
+  gcc-multilib liburing-dev         # --suite audit-testsuite: its helpers, built with gcc -static (one 32-bit, one io_uring)
 )
 
 missing=()
