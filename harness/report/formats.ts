@@ -62,7 +62,7 @@ export function renderKtap(summary: Summary): string {
 
 const ICON: Record<Verdict, string> = {
   pass: 'pass', fail: '**FAIL**', crash: '**CRASH**', timeout: '**TIMEOUT**', 'boot-error': '**boot-error**', 'apply-error': '**apply-error**', 'config-error': '**config-error**',
-  'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip',
+  'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip', flaky: '**FLAKY**',
 };
 
 export function renderMarkdown(summary: Summary): string {

@@ -24,7 +24,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const COLOURS: Record<Verdict, string> = {
   pass: '#1a7f37', fail: '#cf222e', crash: '#8250df', timeout: '#8250df', 'boot-error': '#8250df', 'apply-error': '#bc4c00', 'config-error': '#bc4c00', 'build-error': '#bc4c00',
-  'infra-error': '#57606a', inconclusive: '#9a6700', skip: '#8c959f',
+  'infra-error': '#57606a', inconclusive: '#9a6700', skip: '#8c959f', flaky: '#bf3989',
 };
 
 const isBad = (r: RunResult) => r.verdict !== 'pass' && r.verdict !== 'skip';

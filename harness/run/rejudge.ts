@@ -58,7 +58,8 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
       hang: existsSync(hangFile) ? { afterMs: r.durationsMs.scenario, evidence: readFileSync(hangFile, 'utf8').trim().split('\n') } : null,
     });
     writeJudgementFiles(join(runDir, r.dir), j);
-    const next: RunResult = { ...r, verdict: j.verdict, failures: j.failures, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.notes.length ? { notes: j.notes } : {}) };
+    const { signature: _old, ...rest } = r;
+    const next: RunResult = { ...rest, verdict: j.verdict, failures: j.failures, ...(j.signature ? { signature: j.signature } : {}), ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.notes.length ? { notes: j.notes } : {}) };
     writeFileSync(join(runDir, r.dir, 'verdict.json'), JSON.stringify(next, null, 2) + '\n');
     if (next.verdict !== r.verdict) changes.push({ series: entry.label, scenario: r.scenario, from: r.verdict, to: next.verdict });
     runs.push(next);
