@@ -123,6 +123,19 @@ describe('kph-scenario', () => {
     expect(read(d, 'flush-timeout')).toMatch(/end marker never reached/);
   });
 
+  it('a scenario run again on one guest (--repeat) waits for its own end marker, not the last run\'s', () => {
+    writeFileSync(log, "type=USER msg=audit(1.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='text=kph-end again exe=\"/usr/sbin/auditctl\" res=success'\n");
+    const d = scenarioDir('again', 'true\n');
+    const t0 = Date.now();
+    expect(run(d, { FAKE_NO_END: '1', KPH_FLUSH_TRIES: '20' }).status).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThan(1000);
+    expect(read(d, 'flush-timeout')).toMatch(/end marker never reached/);
+    rmSync(join(d, 'flush-timeout'));
+    const d2 = scenarioDir('again', 'true\n');
+    expect(run(d2, { KPH_FLUSH_TRIES: '20' }).status).toBe(0);
+    expect(existsSync(join(d2, 'flush-timeout'))).toBe(false);
+  });
+
   it('does not wait 20 s for a listener that died before its readiness line', () => {
     writeFileSync(join(bin, 'kph-cn-listen'), '#!/bin/sh\necho \'{"error":"socket","errno":93}\'\nexit 1\n');
     const d = scenarioDir('deadlistener', 'true\n', { listen: '\n' });
