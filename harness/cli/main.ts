@@ -26,6 +26,7 @@ import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { runDoctor } from './doctor.js';
 import { writeBaseline } from '../diff/baselines.js';
+import { diffRunBugs, renderBugDiffMarkdown, renderBugDiffText } from '../diff/bugs.js';
 import { compareSignatures } from '../diff/compare.js';
 import { loadSignature, seriesInRun } from '../diff/load.js';
 import { digestSignatures } from '../diff/digest.js';
@@ -312,7 +313,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('diff')
-    .description('compare record and event formats of two runs (results folders or baseline files); exit 1 when they differ')
+    .description('compare record and event formats of two runs (results folders or baseline files), and between two runs the kernel bugs (splat signatures) that are new and gone; exit 1 when they differ')
     .argument('<a>', 'results folder or results/baselines/<series>.json')
     .argument('[b]', 'results folder or baseline file (default: a again, with --from/--to)')
     .option('--from <series>', 'series in A (when A holds several)')
@@ -323,11 +324,13 @@ export async function main(argv: string[]): Promise<number> {
       const sb = loadSignature(b ?? a, o.to);
       const changes = compareSignatures(sa, sb);
       const digest = digestSignatures(sa, sb, changes);
-      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, digest, changes }, null, 2) + '\n');
-      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes, digest));
+      // Kernel bugs only between two results folders: a baseline file holds formats alone.
+      const bugs = diffRunBugs({ path: a, series: sa.series }, { path: b ?? a, series: sb.series });
+      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, digest, changes, ...(bugs ? { bugs: { new: bugs.added, gone: bugs.gone, both: bugs.kept } } : {}) }, null, 2) + '\n');
+      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes, digest) + (bugs ? renderBugDiffMarkdown(bugs) : ''));
       else if (o.format === 'changelog') process.stdout.write(renderChangelog(digest));
-      else process.stdout.write(renderDigestText(digest));
-      exitCode = changes.length ? 1 : 0;
+      else process.stdout.write(renderDigestText(digest) + (bugs ? `\n${renderBugDiffText(bugs)}` : ''));
+      exitCode = changes.length || (bugs && (bugs.added.length || bugs.gone.length)) ? 1 : 0;
     });
 
   const formats = program.command('formats').description('committed record-format baselines (results/baselines/)');
