@@ -122,6 +122,21 @@ describe('kph run --series baseline', () => {
     expect(r.stdout).toContain('2 of 2 repeats passed');
   });
 
+  it('--repeat 3 of a scenario that fails only when run again on one guest: flaky (exit 1), 2 of 3, a fresh guest after the fail', async () => {
+    const out = outDir();
+    const r = await kph(['run', '--series', 'baseline', '--scenarios-dir', join(fixtures, 'scenarios'), '--scenario', 'again-fails', '--repeat', '3', '--out', out], 15 * 60_000);
+    expect(r.code, r.all.slice(-3000)).toBe(1);
+    const row = summaryOf(out).runs[0]!;
+    expect(row).toMatchObject({ scenario: 'again-fails', verdict: 'flaky', repeats: { count: 3, passed: 2, verdicts: ['pass', 'fail', 'pass'], firstFailure: 2 } });
+    expect(row.failures[0]).toMatchObject({ code: 'E_FLAKY', message: expect.stringMatching(/^2 of 3 repeats passed on the same kernel: repeat 2 was the first to fail \(fail\)/) });
+    expect(row.failures[1]).toMatchObject({ code: 'E_CHECK', message: 'repeat 2: first run of this scenario on this guest: it ran before on this boot' });
+    // The fail asked for a fresh guest: repeat 3 ran on the second boot.
+    expect(existsSync(join(out, 'baseline', 'console-2.log'))).toBe(true);
+    expect(existsSync(join(out, 'baseline', 'console-3.log'))).toBe(false);
+    expect(r.stdout).toContain('FLAKY baseline · again-fails: 2 of 3 repeats passed (pass, fail, pass)');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| baseline | again-fails | **FLAKY** |');
+  });
+
   it('--json prints pure JSON on stdout even with GitHub annotations on', async () => {
     const out = outDir();
     const started = Date.now();
