@@ -22,10 +22,12 @@ import { compareRevisions, runMatrix } from '../run/stages.js';
 import { mergeRuns } from '../run/merge.js';
 import { exportKcidb } from '../report/kcidb.js';
 import { parseShard } from '../plan/shard.js';
+import { MAX_REPEAT } from '../plan/plan.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { runDoctor } from './doctor.js';
 import { writeBaseline } from '../diff/baselines.js';
+import { diffRunBugs, renderBugDiffMarkdown, renderBugDiffText } from '../diff/bugs.js';
 import { compareSignatures } from '../diff/compare.js';
 import { loadSignature, seriesInRun } from '../diff/load.js';
 import { digestSignatures } from '../diff/digest.js';
@@ -40,6 +42,11 @@ const shortPath = (p: string) => {
 /** A positive whole number, or a usage error naming what was given (exit 2). */
 const positiveInt = (v: string) => {
   if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive whole number, got "${v}".`);
+  return Number(v);
+};
+/** --repeat N: 1..100, checked while the command line is parsed (exit 2 before anything is built). */
+const repeatArg = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_REPEAT) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_REPEAT}, got "${v}".`);
   return Number(v);
 };
 /** --shard K/N, checked while the command line is parsed (exit 2 before anything is built). */
@@ -188,8 +195,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
     .option('--suite <name=path>', 'also run a peer test suite from this path on every series, on a boot of its own after the scenarios (audit-testsuite=PATH; or KPH_SUITE_AUDIT_TESTSUITE=PATH); repeatable', collect, [] as string[])
     .option('--suite-only', 'run the --suite suites only, no scenario')
+    .option('--repeat <n>', `run each scenario N times on the same kernel (1..${MAX_REPEAT}; a fresh guest after any repeat that did not pass): pass only when all pass, flaky when they differ`, repeatArg)
     .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
-    .action(async (o: { suite: string[]; suiteOnly?: boolean; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .action(async (o: { suite: string[]; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -205,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, repeat: o.repeat },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
       process.off('SIGINT', onSignal);
@@ -308,7 +316,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('diff')
-    .description('compare record and event formats of two runs (results folders or baseline files); exit 1 when they differ')
+    .description('compare record and event formats of two runs (results folders or baseline files), and between two runs the kernel bugs (splat signatures) that are new and gone; exit 1 when they differ')
     .argument('<a>', 'results folder or results/baselines/<series>.json')
     .argument('[b]', 'results folder or baseline file (default: a again, with --from/--to)')
     .option('--from <series>', 'series in A (when A holds several)')
@@ -319,11 +327,13 @@ export async function main(argv: string[]): Promise<number> {
       const sb = loadSignature(b ?? a, o.to);
       const changes = compareSignatures(sa, sb);
       const digest = digestSignatures(sa, sb, changes);
-      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, digest, changes }, null, 2) + '\n');
-      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes, digest));
+      // Kernel bugs only between two results folders: a baseline file holds formats alone.
+      const bugs = diffRunBugs({ path: a, series: sa.series }, { path: b ?? a, series: sb.series });
+      if (o.format === 'json') process.stdout.write(JSON.stringify({ from: sa.series, to: sb.series, digest, changes, ...(bugs ? { bugs: { new: bugs.added, gone: bugs.gone, both: bugs.kept } } : {}) }, null, 2) + '\n');
+      else if (o.format === 'markdown') process.stdout.write(renderChangesMarkdown(sa.series, sb.series, changes, digest) + (bugs ? renderBugDiffMarkdown(bugs) : ''));
       else if (o.format === 'changelog') process.stdout.write(renderChangelog(digest));
-      else process.stdout.write(renderDigestText(digest));
-      exitCode = changes.length ? 1 : 0;
+      else process.stdout.write(renderDigestText(digest) + (bugs ? `\n${renderBugDiffText(bugs)}` : ''));
+      exitCode = changes.length || (bugs && (bugs.added.length || bugs.gone.length)) ? 1 : 0;
     });
 
   const formats = program.command('formats').description('committed record-format baselines (results/baselines/)');

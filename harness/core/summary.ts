@@ -17,12 +17,13 @@ export const VERDICTS = [
   'infra-error',
   'inconclusive',
   'skip',
+  'flaky',
 ] as const;
 export const verdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof verdictSchema>;
 
 /** Verdicts that are the series' fault (exit 1). */
-export const SERIES_FAULTS: readonly Verdict[] = ['fail', 'crash', 'timeout', 'boot-error', 'apply-error', 'config-error', 'build-error'];
+export const SERIES_FAULTS: readonly Verdict[] = ['fail', 'crash', 'timeout', 'boot-error', 'apply-error', 'config-error', 'build-error', 'flaky'];
 
 /**
  * Stable codes for what went wrong, one per failure: CI jobs and dashboards match on these,
@@ -45,6 +46,7 @@ export const FAILURE_CODES = [
   'E_SKIP',
   'E_FORMAT', // record formats differ from the committed baseline
   'E_KNOWN_FAIL', // a peer suite's test fails on this series and on baseline too: reported, not the series' regression (verdict skip)
+  'E_FLAKY', // --repeat N: the repeats of one scenario on one kernel disagreed
 ] as const;
 export const failureCodeSchema = z.enum(FAILURE_CODES);
 export type FailureCode = z.infer<typeof failureCodeSchema>;
@@ -71,6 +73,28 @@ export const runResultSchema = z.object({
   metrics: z.record(z.string(), z.number()).optional(),
   /** Said about the run but not part of the verdict (the audit backlog throttled the scenario, ...). */
   notes: z.array(z.string()).optional(),
+  /**
+   * The kernel bug behind a crash or hang: the first splat's kind and top frames, with nothing
+   * that changes between boots (parse/splat-signature.ts). Rows with one signature are one bug.
+   */
+  signature: z.string().optional(),
+  /**
+   * `kph run --repeat N`: the scenario ran N times on the same kernel (a fresh guest after any
+   * repeat that did not pass). Each repeat's files are in `<dir>/repeat-K/`; the row's own folder
+   * holds a copy of the first failing repeat's (else the first's).
+   */
+  repeats: z
+    .object({
+      count: z.number().int().min(1),
+      passed: z.number().int().min(0),
+      /** Each repeat's verdict, in order. */
+      verdicts: z.array(verdictSchema),
+      /** Each repeat's scenario time. */
+      scenarioMs: z.array(z.number()),
+      /** The first repeat (1-based) that did not pass: its evidence is the row's. */
+      firstFailure: z.number().int().min(1).optional(),
+    })
+    .optional(),
   /** The parameters the scenario ran with. */
   params: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   /** Relative to the results folder. */

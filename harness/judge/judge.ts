@@ -8,6 +8,7 @@ import type { Failure, Series, Verdict } from '../core/types.js';
 import { buildContext } from '../capture/context.js';
 import type { RawCapture } from '../capture/scenario.js';
 import { findSplats } from '../parse/console.js';
+import { splatSignature } from '../parse/splat-signature.js';
 import { checkFailures, decideVerdict, splatFailures, throttleNote } from './verdict.js';
 import { parseTaskDumps, whereItWaits } from '../parse/task-dump.js';
 import { parseStuckTasks, stuckTasksExcerpt, stuckTasksOfInterest } from '../parse/stuck-tasks.js';
@@ -32,6 +33,8 @@ export interface Judgement {
   metrics?: Record<string, number>;
   /** Said about the run, not part of the verdict (the kernel throttled the scenario, ...). */
   notes: string[];
+  /** The first splat's signature (parse/splat-signature.ts), when the console showed one. */
+  signature?: string;
   ctx: ScenarioContext | null;
 }
 
@@ -59,7 +62,8 @@ export function judgeScenario(input: JudgeInput): Judgement {
     metrics = undefined;
   }
   const notes = ctx ? [throttleNote(ctx.audit.before, ctx.audit.after)].filter((n): n is string => n !== null) : [];
-  const done = (verdict: Verdict, failures: Failure[]): Judgement => ({ verdict, failures, checks, metrics, notes, ctx });
+  const signature = splats[0] ? splatSignature(splats[0]) : undefined;
+  const done = (verdict: Verdict, failures: Failure[]): Judgement => ({ verdict, failures, checks, metrics, notes, ...(signature ? { signature } : {}), ctx });
 
   // The hung-task detector (its timeout fits the scenario's time, see guest/guest.ts) names a
   // D-state hang with its stack and panics the guest: a hang, so timeout, with that report.

@@ -42,6 +42,14 @@ describe('sliceBetweenMarkers', () => {
     expect(inside.length).toBe(records.length - 2);
     expect(inside.filter((r) => r.type === 'SYSCALL').map((r) => field(r, 'syscall'))).toEqual(['56', '56', '56', '272', '56', '56', '56']);
   });
+  it('takes the latest window when the scenario ran before on the same guest (--repeat)', () => {
+    const once = parseAuditLog(fx('audit', 'auditd-raw-unshare-net.log'));
+    const log = fx('audit', 'auditd-raw-unshare-net.log');
+    const twice = parseAuditLog(`${log.trimEnd()}\n${log.replace(/pid=(\d+)/g, (_m, p: string) => `pid=${Number(p) + 1000}`)}`);
+    const { inside } = sliceBetweenMarkers(twice, 'kph-begin unshare-net', 'kph-end unshare-net');
+    expect(inside.length).toBe(once.length - 2);
+    expect(inside.every((r) => !field(r, 'pid') || Number(field(r, 'pid')) > 1000)).toBe(true);
+  });
   it('reports a missing end marker (auditd never flushed)', () => {
     const records = parseAuditLog(fx('audit', 'auditd-raw-unshare-net.log')).slice(0, -1);
     expect(sliceBetweenMarkers(records, 'kph-begin unshare-net', 'kph-end unshare-net').found).toEqual({ begin: true, end: false });

@@ -83,14 +83,19 @@ export function field(r: AuditRecord, name: string): string | undefined {
   return /^(["']).*\1$/s.test(f.raw) ? f.raw.slice(1, -1) : f.raw;
 }
 
-/** The records between two USER marker records (`auditctl -m "kph-begin ID"`), exclusive. */
+/**
+ * The records between two USER marker records (`auditctl -m "kph-begin ID"`), exclusive. The
+ * last begin marker: a scenario repeated on one guest (`kph run --repeat N`) leaves its earlier
+ * windows in the log, and the capture is the latest.
+ */
 export function sliceBetweenMarkers(records: AuditRecord[], begin: string, end: string): { before: AuditRecord[]; inside: AuditRecord[]; found: { begin: boolean; end: boolean } } {
   const isMarker = (r: AuditRecord, text: string) => {
     // auditctl -m logs msg='text=kph-begin ID exe=... res=success'
     const msg = r.type === 'USER' ? (field(r, 'msg') ?? '').replace(/^text=/, '') : '';
     return msg === text || msg.startsWith(text + ' ');
   };
-  const b = records.findIndex((r) => isMarker(r, begin));
+  let b = -1;
+  for (let i = records.length - 1; i >= 0 && b < 0; i--) if (isMarker(records[i]!, begin)) b = i;
   const e = records.findIndex((r, i) => i > b && isMarker(r, end));
   return {
     before: b >= 0 ? records.slice(0, b) : records,

@@ -45,6 +45,8 @@ export interface RunRequest {
   /** Run the suites only, no scenario (--suite-only). */
   suiteOnly?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Run each scenario this many times on the same kernel (1..100; default 1). */
+  repeat?: number;
 }
 
 export interface SeriesPlan {
@@ -66,6 +68,17 @@ export interface RunPlan {
   suites?: SuiteSpec[];
   /** With --shard: which shard this is, and the labels of the whole (unsharded) run, in order. */
   shard?: { index: number; count: number; allSeries: string[]; balance: 'recorded' | 'patches' };
+  /** --repeat N: each scenario N times on the same kernel, one row (run/repeat.ts). */
+  repeat?: number;
+}
+
+export const MAX_REPEAT = 100;
+
+/** --repeat N: a whole number from 1 to 100. */
+export function checkRepeat(n: number | undefined): number {
+  if (n === undefined) return 1;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPEAT) throw new UsageError(`--repeat ${n}: expected a whole number from 1 to ${MAX_REPEAT}.`);
+  return n;
 }
 
 /** Which scenarios run on which series, by the series' capabilities. Pure. */
@@ -119,6 +132,8 @@ export function checkOutDir(outDir: string): void {
 
 export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> {
   if (req.series.length === 0) throw new UsageError('No series given.');
+  const repeat = checkRepeat(req.repeat);
+  const rep = repeat > 1 ? { repeat } : {};
   const baseSpec = parseBaseSpec(req.base);
   if (baseSpec.kind !== 'debian' && !existsSync(baseSpec.path)) {
     throw new UsageError(`--base ${baseSpec.spec}: ${baseSpec.path} does not exist.`);
@@ -134,8 +149,8 @@ export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> 
   const outDir = req.outDir ?? join(resultsDir, runId);
   checkOutDir(outDir);
   const all = matchScenarios(seriesList, scenarios);
-  if (!req.shard) return { baseSpec, outDir, scenarios, params, series: all, suites };
+  if (!req.shard) return { baseSpec, outDir, scenarios, params, series: all, suites, ...rep };
   const recorded = req.shardCosts ? loadShardCosts(req.shardCosts) : undefined;
   const { indices, source } = selectShard(all.map((p) => ({ label: p.label, patches: p.series.patches.length, scenarios: p.runnable.length })), req.shard, recorded);
-  return { baseSpec, outDir, scenarios, params, series: indices.map((i) => all[i]!), suites, shard: { ...req.shard, allSeries: all.map((p) => p.label), balance: source } };
+  return { baseSpec, outDir, scenarios, params, series: indices.map((i) => all[i]!), suites, shard: { ...req.shard, allSeries: all.map((p) => p.label), balance: source }, ...rep };
 }

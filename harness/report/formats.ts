@@ -4,6 +4,7 @@ import { suiteOfRow } from '../suite/suite.js';
 import type { RunResult, Summary, Verdict } from '../core/types.js';
 import { seriesLabel } from '../core/label.js';
 import { SERIES_FAULTS } from '../core/summary.js';
+import { bugGroups, bugHeadline, bugWhere, repeatsLine } from './bugs.js';
 
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
@@ -63,7 +64,7 @@ export function renderKtap(summary: Summary): string {
 
 const ICON: Record<Verdict, string> = {
   pass: 'pass', fail: '**FAIL**', crash: '**CRASH**', timeout: '**TIMEOUT**', 'boot-error': '**boot-error**', 'apply-error': '**apply-error**', 'config-error': '**config-error**',
-  'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip',
+  'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip', flaky: '**FLAKY**',
 };
 
 export function renderMarkdown(summary: Summary): string {
@@ -88,11 +89,25 @@ export function renderMarkdown(summary: Summary): string {
   }
   const time = (l: string, k: 'build' | 'boot') => `${(Math.max(...groups.get(l)!.map((r) => r.durationsMs[k])) / 1000).toFixed(1)} s`;
   out.push(`| _build_ | ${series.map((l) => time(l, 'build')).join(' | ')} |`, `| _boot_ | ${series.map((l) => time(l, 'boot')).join(' | ')} |`);
+  const bugs = bugGroups(summary);
+  if (bugs.length) {
+    out.push('', '## Kernel bugs', '', 'Rows whose kernel reports have one signature (the kind and top frames, nothing that changes between boots) are one bug.', '');
+    out.push('| signature | bug | where |', '|---|---|---|');
+    for (const g of bugs) out.push(`| \`${g.signature}\` | ${bugHeadline(g)} | ${bugWhere(g).join(', ')} |`);
+  }
+  const repeated = summary.runs.filter((r) => r.repeats);
+  if (repeated.length) {
+    const n = repeated[0]!.repeats!.count;
+    const total = repeated.reduce((t, r) => t + r.durationsMs.scenario + r.durationsMs.boot, 0);
+    out.push('', `## Repeats`, '', `\`--repeat ${n}\`: every scenario ran ${n} times on the same kernel (a fresh guest after any repeat that did not pass): ${n} times the work, ${(total / 1000).toFixed(1)} s of scenarios and boots in all.`, '');
+    out.push('| series | scenario | verdict | repeats |', '|---|---|---|---|');
+    for (const r of repeated) out.push(`| ${label(r)} | ${r.scenario} | ${ICON[r.verdict]} | ${repeatsLine(r)} |`);
+  }
   const bad = summary.runs.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');
   if (bad.length) {
     out.push('', '## What went wrong');
     for (const r of bad) {
-      out.push('', `### ${label(r)} · ${r.scenario}: ${r.verdict}`, '', `Folder: \`${r.dir}\``, '');
+      out.push('', `### ${label(r)} · ${r.scenario}: ${r.verdict}`, '', `Folder: \`${r.dir}\``, ...(r.signature ? [`Signature: \`${r.signature}\``] : []), ...(r.repeats ? [`Repeats: ${repeatsLine(r)}`] : []), '');
       for (const f of r.failures) {
         out.push(`- ${f.message}`);
         if (f.excerpt?.length) out.push('', '  ```', ...f.excerpt.slice(0, 40).map((l) => `  ${l}`), '  ```');

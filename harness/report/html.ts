@@ -8,6 +8,7 @@ import type { FormatChange } from '../diff/compare.js';
 import { digestChanges, digestSignatures, scenarioList, type FormatDigest, type GroupedChange } from '../diff/digest.js';
 import type { FormatSignature } from '../diff/signature.js';
 import { seriesLabel } from '../core/label.js';
+import { bugGroups, bugHeadline, bugWhere, evidenceDir, repeatsLine } from './bugs.js';
 
 export interface FormatDiff {
   from: string;
@@ -24,7 +25,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const COLOURS: Record<Verdict, string> = {
   pass: '#1a7f37', fail: '#cf222e', crash: '#8250df', timeout: '#8250df', 'boot-error': '#8250df', 'apply-error': '#bc4c00', 'config-error': '#bc4c00', 'build-error': '#bc4c00',
-  'infra-error': '#57606a', inconclusive: '#9a6700', skip: '#8c959f',
+  'infra-error': '#57606a', inconclusive: '#9a6700', skip: '#8c959f', flaky: '#bf3989',
 };
 
 const isBad = (r: RunResult) => r.verdict !== 'pass' && r.verdict !== 'skip';
@@ -48,6 +49,8 @@ function matrix(summary: Summary): string {
 /** The files worth opening for a result, relative to the results folder (report.html sits there). */
 export function evidenceFiles(r: RunResult): { name: string; path: string }[] {
   const seriesDir = r.dir.split('/').slice(0, -1).join('/');
+  // A flaky row: the files of its first failing repeat.
+  if (r.verdict === 'flaky') return ['console.log', 'checks.json', 'audit.log', 'records.jsonl', 'events.jsonl'].map((f) => ({ name: f, path: `${evidenceDir(r)}/${f}` }));
   const at = (dir: string, f: string) => ({ name: f, path: dir ? `${dir}/${f}` : f });
   if (r.verdict === 'apply-error') return [at(seriesDir, 'apply.log')];
   if (r.verdict === 'build-error' || r.verdict === 'config-error') return [at(seriesDir, 'build.log')];
@@ -65,9 +68,31 @@ function failures(summary: Summary, exists: (path: string) => boolean): string {
         .join('');
       const files = evidenceFiles(r).filter((f) => exists(f.path));
       const links = files.length ? `<p class="files">open: ${files.map((f) => `<a href="${esc(encodeURI(f.path))}">${esc(f.name)}</a>`).join(' · ')}</p>` : '';
-      return `<section id="${anchor(r)}"><h3>${esc(label(r))} · ${esc(r.scenario)}: <span style="color:${COLOURS[r.verdict]}">${esc(r.verdict)}</span></h3><p class="dir">${esc(r.dir)}</p>${links}<ul>${items}</ul></section>`;
+      const sig = r.signature ? `<p class="sig">signature <code>${esc(r.signature)}</code></p>` : '';
+      const reps = repeatsLine(r);
+      return `<section id="${anchor(r)}"><h3>${esc(label(r))} · ${esc(r.scenario)}: <span style="color:${COLOURS[r.verdict]}">${esc(r.verdict)}</span></h3><p class="dir">${esc(r.dir)}</p>${sig}${reps ? `<p class="repeats">${esc(reps)}</p>` : ''}${links}<ul>${items}</ul></section>`;
     })
     .join('');
+}
+
+/** One entry per kernel bug (signature), with the rows that hit it, linked to their sections. */
+function bugsHtml(summary: Summary): string {
+  const groups = bugGroups(summary);
+  if (!groups.length) return '';
+  return `<h2>Kernel bugs</h2><p>Rows whose kernel reports have one signature (kind and top frames, nothing that changes between boots) are one bug.</p><table class="bugs"><thead><tr><th>signature</th><th>bug</th><th>where</th></tr></thead><tbody>${groups
+    .map((g) => `<tr><td><code>${esc(g.signature)}</code></td><td style="color:${COLOURS[g.verdict]}">${esc(bugHeadline(g))}</td><td>${g.rows.map((r, i) => `<a href="#${anchor(r)}">${esc(bugWhere(g)[i]!)}</a>`).join(', ')}</td></tr>`)
+    .join('')}</tbody></table>`;
+}
+
+/** --repeat N: each repeated row's k of N and time, said plainly. */
+function repeatsHtml(summary: Summary): string {
+  const rows = summary.runs.filter((r) => r.repeats);
+  if (!rows.length) return '';
+  const n = rows[0]!.repeats!.count;
+  const total = rows.reduce((t, r) => t + r.durationsMs.scenario + r.durationsMs.boot, 0);
+  return `<h2>Repeats</h2><p><code>--repeat ${n}</code>: every scenario ran ${n} times on the same kernel (a fresh guest after any repeat that did not pass): ${n} times the work, ${secs(total)} of scenarios and boots in all.</p><table class="repeats"><thead><tr><th>series</th><th>scenario</th><th>verdict</th><th>repeats</th></tr></thead><tbody>${rows
+    .map((r) => `<tr class="${isBad(r) ? 'bad' : 'allok'}"><td>${esc(label(r))}</td><td>${esc(r.scenario)}</td><td style="color:${COLOURS[r.verdict]}">${esc(r.verdict)}</td><td>${esc(repeatsLine(r)!)}</td></tr>`)
+    .join('')}</tbody></table>`;
 }
 
 function sideBySide(d: FormatDiff): string {
@@ -168,6 +193,8 @@ details{margin:.5em 0}summary{cursor:pointer;color:#0969da}
 <h2>Verdicts</h2>
 <input type="checkbox" id="only-failures"><label class="filter" for="only-failures"> show only scenarios that did not pass</label>
 ${matrix(summary)}
+${bugsHtml(summary)}
+${repeatsHtml(summary)}
 <h2>What went wrong</h2>
 ${failures(summary, o.exists ?? (() => true))}
 ${formatDiffs(diffs)}

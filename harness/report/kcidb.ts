@@ -40,6 +40,8 @@ export function kcidbTestStatus(r: Pick<RunResult, 'verdict' | 'durationsMs'>): 
     'infra-error': r.durationsMs.scenario > 0 ? 'ERROR' : 'MISS',
     inconclusive: 'ERROR',
     skip: 'SKIP',
+    // --repeat N: the kernel failed the scenario some of the time: shown faulty, never a pass.
+    flaky: 'FAIL',
   };
   return map[r.verdict];
 }

@@ -6,15 +6,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { seriesLabel } from '../core/label.js';
 import type { RunResult, Summary, Verdict } from '../core/types.js';
+import { bugGroups, bugHeadline, bugWhere, evidenceDir, repeatsLine } from './bugs.js';
 import { relativeToBaseline } from './formats.js';
 
 export const MARK: Record<Verdict, string> = {
   pass: 'ok', fail: 'FAIL', crash: 'CRASH', timeout: 'HANG', 'boot-error': 'BOOT', 'apply-error': 'APPLY', 'config-error': 'CONFIG', 'build-error': 'BUILD',
-  'infra-error': 'infra', inconclusive: 'lossy', skip: '-',
+  'infra-error': 'infra', inconclusive: 'lossy', skip: '-', flaky: 'FLAKY',
 };
 
 const ANSI: Record<Verdict, string> = {
-  pass: '32', fail: '1;31', crash: '1;35', timeout: '1;35', 'boot-error': '1;35', 'apply-error': '1;33', 'config-error': '1;33', 'build-error': '1;33', 'infra-error': '2', inconclusive: '33', skip: '2',
+  pass: '32', fail: '1;31', crash: '1;35', timeout: '1;35', 'boot-error': '1;35', 'apply-error': '1;33', 'config-error': '1;33', 'build-error': '1;33', 'infra-error': '2', inconclusive: '33', skip: '2', flaky: '1;31',
 };
 
 export interface PairHeadline {
@@ -51,6 +52,11 @@ export function shortNames(labels: string[]): Map<string, string> {
 /** The file to open for a result that did not pass, relative to the results folder. */
 export function fileToOpen(r: RunResult): string {
   const seriesDir = dirname(r.dir);
+  // A flaky row: the first failing repeat's file, as that repeat's verdict would have it.
+  if (r.verdict === 'flaky' && r.repeats?.firstFailure) {
+    const v = r.repeats.verdicts[r.repeats.firstFailure - 1] ?? 'fail';
+    return fileToOpen({ ...r, verdict: v === 'flaky' ? 'fail' : v, dir: evidenceDir(r), repeats: undefined });
+  }
   switch (r.verdict) {
     case 'crash':
     case 'timeout':
@@ -126,6 +132,23 @@ export function renderTerminal(summary: Summary, o: TerminalOptions): string {
       const shown = reasons.slice(0, 8);
       out.push(...wrap(`skipped: ${shown.map((w, i) => `${i < 26 ? String.fromCharCode(97 + i) : '-'} ${clip(w, 90)}`).join('; ')}${reasons.length > shown.length ? `; ${reasons.length - shown.length} more reasons in report.md` : ''}`.replace(/; /g, ', '), o.width ?? 100, '  '));
     }
+  }
+
+  // One line per kernel bug: rows whose splats have one signature are one bug.
+  const bugs = bugGroups(summary);
+  if (bugs.length) {
+    out.push('', bold(`Kernel bugs (${bugs.length} signature${bugs.length === 1 ? '' : 's'}):`));
+    for (const g of bugs) out.push(`  ${paint(g.verdict, MARK[g.verdict])} ${g.signature}: ${bugHeadline(g)}`, ...wrap(`       ${bugWhere(g).join(', ')}`, o.width ?? 100, '       '));
+  }
+
+  const repeated = summary.runs.filter((r) => r.repeats);
+  if (repeated.length) {
+    const count = repeated[0]!.repeats!.count;
+    const total = repeated.reduce((t, r) => t + r.durationsMs.scenario + r.durationsMs.boot, 0);
+    out.push('', bold(`Repeats (--repeat ${count}: ${count} times the work, ${(total / 1000).toFixed(0)} s of scenarios and boots):`));
+    const shown = [...repeated.filter((r) => r.verdict !== 'pass'), ...repeated.filter((r) => r.verdict === 'pass')].slice(0, 8);
+    for (const r of shown) out.push(`  ${paint(r.verdict, MARK[r.verdict])} ${label(r)} · ${r.scenario}: ${repeatsLine(r)}`);
+    if (repeated.length > shown.length) out.push(`  ${repeated.length - shown.length} more in report.md`);
   }
 
   const bad = summary.runs.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');

@@ -6,9 +6,12 @@ import type { ScenarioCapture } from '../guest/guest.js';
 
 /**
  * After this scenario, is the guest still fit for the next one? Not after a crash, a hang (a
- * stuck task stays behind), a dead QEMU, or a capture that failed with no known cause.
+ * stuck task stays behind), a dead QEMU, or a capture that failed with no known cause. With
+ * `--repeat N` (`repeating`), not after anything but a pass: one failure must not cascade into
+ * the next repeat, or a flaky scenario would look like a consistent one.
  */
-export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' | 'error'>, verdict: Verdict): boolean {
+export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' | 'error'>, verdict: Verdict, o: { repeating?: boolean } = {}): boolean {
+  if (o.repeating && verdict !== 'pass') return true;
   return !c.guestAlive || c.hang !== null || c.error !== null || verdict === 'crash' || verdict === 'timeout' || verdict === 'infra-error';
 }
 

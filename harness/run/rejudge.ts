@@ -2,7 +2,7 @@
 // code — new verdicts, checks.json and reports, no build and no boot. The same judge as a live
 // run (judge/judge.ts) on the same inputs: the guest folder, the scenario's console slice and
 // the hang evidence the run kept.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { loadScenario } from '../core/load-scenarios.js';
@@ -13,6 +13,7 @@ import { judgeScenario } from '../judge/judge.js';
 import { exitCodeFor } from '../judge/verdict.js';
 import { multiplexReporters, type Reporter } from '../report/reporter.js';
 import { writeJudgementFiles } from './run.js';
+import { combineRepeats, type Attempt } from './repeat.js';
 
 export function readSummary(runDir: string): Summary {
   const f = join(runDir, 'summary.json');
@@ -34,9 +35,9 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
   const changes: RejudgeChange[] = [];
   const runs: RunResult[] = [];
   for (const r of summary.runs) {
-    const guestDir = join(runDir, r.dir, 'guest');
     const entry = summary.series.find((s) => s.name === r.series && s.revision === r.revision);
-    if (!entry || !existsSync(guestDir)) {
+    const folders = r.repeats ? Array.from({ length: r.repeats.count }, (_, k) => join(r.dir, `repeat-${k + 1}`)) : [r.dir];
+    if (!entry || !folders.some((f) => existsSync(join(runDir, f, 'guest')))) {
       runs.push(r); // nothing captured (skip, build error, boot error, format rows): the verdict stands
       continue;
     }
@@ -44,21 +45,44 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
     // only the scenario being changed is enough).
     const fromDir = opts.scenariosDir && existsSync(join(opts.scenariosDir, r.scenario, 'scenario.ts'));
     const scenario = await loadScenario(r.scenario, fromDir ? opts.scenariosDir : undefined);
-    const consoleFile = join(runDir, r.dir, 'console.log');
-    const hangFile = join(runDir, r.dir, 'hang.txt');
-    const j = judgeScenario({
-      scenario,
-      series: { name: r.series, revision: r.revision, meta: { title: entry.label, origin: '', config: [], records: entry.records, provides: entry.provides } },
-      params: r.params ?? scenario.params ?? {},
-      capture: readRawCapture(guestDir),
-      captureError: null,
-      consoleLines: existsSync(consoleFile) ? readFileSync(consoleFile, 'utf8').split('\n') : [],
-      guestAlive: true,
-      qemuExitCode: null,
-      hang: existsSync(hangFile) ? { afterMs: r.durationsMs.scenario, evidence: readFileSync(hangFile, 'utf8').trim().split('\n') } : null,
-    });
-    writeJudgementFiles(join(runDir, r.dir), j);
-    const next: RunResult = { ...r, verdict: j.verdict, failures: j.failures, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.notes.length ? { notes: j.notes } : {}) };
+    const judge = (dir: string, scenarioMs: number) => {
+      const consoleFile = join(runDir, dir, 'console.log');
+      const hangFile = join(runDir, dir, 'hang.txt');
+      const j = judgeScenario({
+        scenario,
+        series: { name: r.series, revision: r.revision, meta: { title: entry.label, origin: '', config: [], records: entry.records, provides: entry.provides } },
+        params: r.params ?? scenario.params ?? {},
+        capture: readRawCapture(join(runDir, dir, 'guest')),
+        captureError: null,
+        consoleLines: existsSync(consoleFile) ? readFileSync(consoleFile, 'utf8').split('\n') : [],
+        guestAlive: true,
+        qemuExitCode: null,
+        hang: existsSync(hangFile) ? { afterMs: scenarioMs, evidence: readFileSync(hangFile, 'utf8').trim().split('\n') } : null,
+      });
+      writeJudgementFiles(join(runDir, dir), j);
+      return j;
+    };
+    const { signature: _old, repeats: _reps, ...rest } = r;
+    let next: RunResult;
+    if (!r.repeats) {
+      const j = judge(r.dir, r.durationsMs.scenario);
+      next = { ...rest, verdict: j.verdict, failures: j.failures, ...(j.signature ? { signature: j.signature } : {}), ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.notes.length ? { notes: j.notes } : {}) };
+    } else {
+      // --repeat N: each repeat judged again, then combined as the run combined them; a repeat
+      // that captured nothing (its boot failed) keeps its verdict.
+      const reps = r.repeats;
+      const attempts: Attempt[] = folders.map((f, k) => {
+        const scenarioMs = reps.scenarioMs[k] ?? 0;
+        const bootMs = k === 0 ? r.durationsMs.boot : 0;
+        if (!existsSync(join(runDir, f, 'guest'))) return { verdict: reps.verdicts[k] ?? 'infra-error', failures: [], notes: [], bootMs, scenarioMs };
+        const j = judge(f, scenarioMs);
+        return { verdict: j.verdict, failures: j.failures, notes: j.notes, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.signature ? { signature: j.signature } : {}), bootMs, scenarioMs };
+      });
+      const row = combineRepeats(attempts);
+      cpSync(join(runDir, folders[row.shown]!), join(runDir, r.dir), { recursive: true });
+      const { metrics: _m, notes: _n, ...base } = rest;
+      next = { ...base, verdict: row.verdict, failures: row.failures, ...(row.signature ? { signature: row.signature } : {}), repeats: row.repeats, ...(row.metrics ? { metrics: row.metrics } : {}), ...(row.notes.length ? { notes: row.notes } : {}) };
+    }
     writeFileSync(join(runDir, r.dir, 'verdict.json'), JSON.stringify(next, null, 2) + '\n');
     if (next.verdict !== r.verdict) changes.push({ series: entry.label, scenario: r.scenario, from: r.verdict, to: next.verdict });
     runs.push(next);

@@ -38,6 +38,8 @@ function capture(over: Partial<ScenarioCapture> = {}, exitCode = 0): ScenarioCap
 
 interface FakeOpts {
   outcomes?: Record<string, ScenarioCapture>;
+  /** Per call: the scenario's n-th run gets the n-th capture (then the default). */
+  sequence?: Record<string, ScenarioCapture[]>;
   kernelError?: Error;
   bootErrors?: Error[];
   control?: 'boots' | 'fails' | 'unknown';
@@ -70,7 +72,7 @@ function fake(o: FakeOpts = {}) {
         alive: () => alive,
         async runScenario(s) {
           log.push(`run ${s.name}`);
-          const c = o.outcomes?.[s.name] ?? capture();
+          const c = o.sequence?.[s.name]?.shift() ?? o.outcomes?.[s.name] ?? capture();
           alive = c.guestAlive;
           return c;
         },
@@ -89,13 +91,13 @@ function fake(o: FakeOpts = {}) {
   return { stages, log };
 }
 
-function planOf(scenarios: Scenario[], seriesList = [series('baseline')], suites?: SuiteSpec[]): RunPlan {
+function planOf(scenarios: Scenario[], seriesList = [series('baseline')], suites?: SuiteSpec[], repeat?: number): RunPlan {
   const outDir = mkdtempSync(join(tmpdir(), 'kph-loop-'));
-  return { baseSpec: { kind: 'debian', spec: 'debian:6.12', tarball: '/usr/src/x' }, outDir, scenarios, params: new Map(), series: matchScenarios(seriesList, scenarios), ...(suites ? { suites } : {}) };
+  return { baseSpec: { kind: 'debian', spec: 'debian:6.12', tarball: '/usr/src/x' }, outDir, scenarios, params: new Map(), series: matchScenarios(seriesList, scenarios), ...(suites ? { suites } : {}), ...(repeat ? { repeat } : {}) };
 }
 
-async function run(scenarios: Scenario[], o: FakeOpts = {}, reporters: Reporter[] = [], seriesList?: Series[], suites?: SuiteSpec[]) {
-  const plan = planOf(scenarios, seriesList, suites);
+async function run(scenarios: Scenario[], o: FakeOpts = {}, reporters: Reporter[] = [], seriesList?: Series[], suites?: SuiteSpec[], repeat?: number) {
+  const plan = planOf(scenarios, seriesList, suites, repeat);
   const f = fake(o);
   const all = [...createReporters(['junit', 'ktap', 'markdown', 'html'], { outDir: plan.outDir, progress: silentProgress, env: {}, textOut: process.stdout }), ...reporters];
   const errors: string[] = [];
@@ -227,5 +229,51 @@ describe('RunLoop', () => {
       expect(r.log).toEqual(['kernel baseline', 'suite audit-testsuite baseline']);
       expect(r.summary.runs).toHaveLength(4);
     });
+  });
+});
+
+describe('RunLoop --repeat N', () => {
+  const warn = (pid: number, t: string) => capture({ consoleLines: [`[   ${t}] ------------[ cut here ]------------`, `[   ${t}] WARNING: CPU: 0 PID: ${pid} at kernel/nsproxy.c:560 __x64_sys_setns+0x63/0x49e`, `[   ${t}] Call Trace:`, `[   ${t}]  <TASK>`, `[   ${t}]  ? do_syscall_64+0x4e/0xa4`, `[   ${t}]  </TASK>`, `[   ${t}] ---[ end trace 0000000000000000 ]---`] });
+
+  it('a scenario that fails on the 2nd repeat only is flaky (exit 1, never a pass): k of N, that repeat\'s evidence, a fresh guest after it', async () => {
+    const r = await run([ok('a'), ok('b')], { sequence: { a: [capture(), capture({}, 1), capture()] } }, [], undefined, undefined, 3);
+    expect(r.log).toEqual(['kernel baseline', 'boot console.log', 'run a', 'run a', 'stop', 'boot console-2.log', 'run a', 'run b', 'run b', 'run b', 'stop']);
+    expect(verdicts(r.summary)).toEqual({ a: 'flaky', b: 'pass' });
+    expect(r.exitCode).toBe(1);
+    const a = r.summary.runs[0]!;
+    expect(a.repeats).toEqual({ count: 3, passed: 2, verdicts: ['pass', 'fail', 'pass'], scenarioMs: [10, 10, 10], firstFailure: 2 });
+    expect(a.failures[0]).toMatchObject({ code: 'E_FLAKY', message: expect.stringMatching(/^2 of 3 repeats passed on the same kernel: repeat 2 was the first to fail \(fail\)/) });
+    expect(a.failures[1]).toMatchObject({ code: 'E_CHECK', message: 'repeat 2: exit 0: 1' });
+    expect(a.durationsMs.scenario).toBe(30);
+    expect(a.notes?.[0]).toMatch(/^2 of 3 repeats passed \(pass, fail, pass\); 3 repeats took 0\.0 s of scenario time/);
+    // Each repeat has its own folder; the row's folder shows the failing repeat's evidence.
+    for (const k of [1, 2, 3]) expect(existsSync(join(r.outDir, a.dir, `repeat-${k}`, 'checks.json'))).toBe(true);
+    const shown = JSON.parse(readFileSync(join(r.outDir, a.dir, 'checks.json'), 'utf8')) as { ok: boolean }[];
+    expect(shown[0]!.ok).toBe(false);
+    expect(r.summary.runs[1]).toMatchObject({ verdict: 'pass', repeats: { count: 3, passed: 3 }, failures: [] });
+    expect(readFileSync(join(r.outDir, 'report.md'), 'utf8')).toContain('**FLAKY**');
+  });
+
+  it('repeats that agree give their verdict: a crash on every repeat is crash, one signature, a boot per repeat', async () => {
+    const r = await run([ok('warns')], { sequence: { warns: [warn(93, '7.1'), warn(95, '8.4')] } }, [], undefined, undefined, 2);
+    expect(verdicts(r.summary)).toEqual({ warns: 'crash' });
+    expect(r.log.filter((l) => l.startsWith('boot'))).toHaveLength(2);
+    expect(r.summary.runs[0]).toMatchObject({ signature: 'warning: __x64_sys_setns', repeats: { passed: 0, verdicts: ['crash', 'crash'], firstFailure: 1 } });
+  });
+
+  it('a crash and a pass are flaky, with the crash\'s signature; a repeat that could not conclude never makes a pass', async () => {
+    const flaky = await run([ok('w')], { sequence: { w: [capture(), warn(93, '7.1')] } }, [], undefined, undefined, 2);
+    expect(flaky.summary.runs[0]).toMatchObject({ verdict: 'flaky', signature: 'warning: __x64_sys_setns', repeats: { firstFailure: 2 } });
+    const lost = capture({ capture: { ...capture().capture!, statusAfter: STATUS.replace('lost 0', 'lost 3') } });
+    const lossy = await run([ok('l')], { sequence: { l: [capture(), lost] } }, [], undefined, undefined, 2);
+    expect(verdicts(lossy.summary)).toEqual({ l: 'inconclusive' });
+    expect(lossy.exitCode).toBe(4);
+  });
+
+  it('without --repeat nothing changes: no repeat folders, no repeats field, the guest kept after a fail', async () => {
+    const r = await run([ok('a'), ok('b')], { sequence: { a: [capture({}, 1)] } });
+    expect(r.log).toEqual(['kernel baseline', 'boot console.log', 'run a', 'run b', 'stop']);
+    expect(r.summary.runs[0]!.repeats).toBeUndefined();
+    expect(existsSync(join(r.outDir, 'baseline', 'a', 'repeat-1'))).toBe(false);
   });
 });

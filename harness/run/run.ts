@@ -5,7 +5,7 @@
 // every row, and an interrupted run still writes every report for what ran.
 import { createHash } from 'node:crypto';
 import { formatBootPhases, type BootPhases } from '../vm/boot-phases.js';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
@@ -20,10 +20,13 @@ import type { RunPlan, SeriesPlan } from '../plan/plan.js';
 import type { Progress } from '../report/progress.js';
 import { multiplexReporters, type Reporter } from '../report/reporter.js';
 import type { FormatDiff } from '../report/html.js';
+import { findSplats } from '../parse/console.js';
+import { splatSignature } from '../parse/splat-signature.js';
 import { bootFailureVerdict, needsFreshGuest } from './policy.js';
 import type { SuiteSpec } from '../suite/suite.js';
 import { isSuiteRow, suiteRowName, suiteRunRowName } from '../suite/suite.js';
 import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../suite/judge.js';
+import { combineRepeats, type Attempt } from './repeat.js';
 
 /** A booted guest as the loop sees it. */
 export interface GuestLike {
@@ -128,17 +131,17 @@ export class RunLoop {
     return this.summary.series.find((s) => s.dir === plan.dirName)!;
   }
 
-  private record(plan: SeriesPlan, scenario: string, verdict: Verdict, failures: Failure[], durationsMs: RunDurations, extra: { metrics?: Record<string, number>; params?: Record<string, ParamValue>; notes?: string[] } = {}): void {
+  private record(plan: SeriesPlan, scenario: string, verdict: Verdict, failures: Failure[], durationsMs: RunDurations, extra: { metrics?: Record<string, number>; params?: Record<string, ParamValue>; notes?: string[]; signature?: string; repeats?: RunResult['repeats'] } = {}): void {
     const dir = join(this.plan.outDir, plan.dirName, scenario);
     mkdirSync(dir, { recursive: true });
-    const r: RunResult = { series: plan.series.name, revision: plan.series.revision, scenario, verdict, failures, durationsMs, ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
+    const r: RunResult = { series: plan.series.name, revision: plan.series.revision, scenario, verdict, failures, ...(extra.signature ? { signature: extra.signature } : {}), durationsMs, ...(extra.repeats ? { repeats: extra.repeats } : {}), ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
     writeFileSync(join(dir, 'verdict.json'), JSON.stringify(r, null, 2) + '\n');
     this.summary.runs.push(r);
     this.out.onResult(r, this.summary);
   }
 
-  private recordAll(plan: SeriesPlan, scenarios: Scenario[], verdict: Verdict, failures: Failure[], build = 0): void {
-    for (const s of scenarios) this.record(plan, s.name, verdict, failures, { ...NO_TIME, build });
+  private recordAll(plan: SeriesPlan, scenarios: Scenario[], verdict: Verdict, failures: Failure[], build = 0, extra: { signature?: string } = {}): void {
+    for (const s of scenarios) this.record(plan, s.name, verdict, failures, { ...NO_TIME, build }, extra);
   }
 
   /** Every test of every --suite (and its run row) with one verdict: the kernel or the guest never got that far. */
@@ -260,6 +263,7 @@ export class RunLoop {
     }
 
     const selftests = runnable.some((s) => (s.needs?.selftests ?? []).length > 0);
+    const repeat = this.plan.repeat ?? 1;
     let guest: GuestLike | null = null;
     let boots = 0;
     try {
@@ -267,48 +271,77 @@ export class RunLoop {
         if (this.interrupted) break;
         const sdir = join(seriesDir, scenario.name);
         mkdirSync(sdir, { recursive: true });
-        let bootMs = 0;
-        if (!guest) {
-          boots++;
-          const consoleLog = join(seriesDir, boots === 1 ? 'console.log' : `console-${boots}.log`);
-          progress.start(`${plan.label}: booting (${env.accel})`);
-          try {
-            guest = await stages.boot(kernel, { consoleLog, name: `kph/${basename(this.plan.outDir)}/${plan.dirName}`, selftests, logDir: seriesDir });
-            bootMs = guest.bootMs;
-            const entry = this.entry(plan);
-            entry.boots = [...(entry.boots ?? []), { ms: bootMs, ...(guest.phases ? { phases: guest.phases } : {}) }];
-            progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started${guest.phases ? ` (${formatBootPhases(guest.phases)})` : ''}`);
-          } catch (e) {
-            const control = e instanceof BootError && (e.code === 'E_GUEST_UNREACHABLE' || e.code === 'E_QEMU_EXITED') && plan.series.name !== 'baseline'
-              ? await stages.controlBoot(base, join(seriesDir, 'console-control.log'))
-              : 'unknown';
-            const console = readConsole(consoleLog);
-            const { verdict, failure } = bootFailureVerdict(e, { isBaseline: plan.series.name === 'baseline', control, console });
-            this.recordAll(plan, runnable.slice(i), verdict, [failure], kernel.buildMs);
-            break;
+        const params = this.plan.params.get(scenario.name) ?? {};
+        // --repeat N: N attempts on the same kernel, each in its own folder, one row.
+        const attempts: (Attempt & { dir: string })[] = [];
+        let bootFailure: { verdict: Verdict; failure: Failure; signature?: string } | null = null;
+        for (let k = 1; k <= repeat && !this.interrupted; k++) {
+          const rdir = repeat > 1 ? join(sdir, `repeat-${k}`) : sdir;
+          mkdirSync(rdir, { recursive: true });
+          let bootMs = 0;
+          if (!guest) {
+            boots++;
+            const consoleLog = join(seriesDir, boots === 1 ? 'console.log' : `console-${boots}.log`);
+            progress.start(`${plan.label}: booting (${env.accel})`);
+            try {
+              guest = await stages.boot(kernel, { consoleLog, name: `kph/${basename(this.plan.outDir)}/${plan.dirName}`, selftests, logDir: seriesDir });
+              bootMs = guest.bootMs;
+              const entry = this.entry(plan);
+              entry.boots = [...(entry.boots ?? []), { ms: bootMs, ...(guest.phases ? { phases: guest.phases } : {}) }];
+              progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started${guest.phases ? ` (${formatBootPhases(guest.phases)})` : ''}`);
+            } catch (e) {
+              const control = e instanceof BootError && (e.code === 'E_GUEST_UNREACHABLE' || e.code === 'E_QEMU_EXITED') && plan.series.name !== 'baseline'
+                ? await stages.controlBoot(base, join(seriesDir, 'console-control.log'))
+                : 'unknown';
+              const console = readConsole(consoleLog);
+              const b = bootFailureVerdict(e, { isBaseline: plan.series.name === 'baseline', control, console });
+              const splat = b.verdict === 'crash' ? findSplats(b.failure.excerpt ?? [])[0] : undefined;
+              bootFailure = { ...b, ...(splat ? { signature: splatSignature(splat) } : {}) };
+              break;
+            }
+          }
+          progress.start(`${plan.label} · ${scenario.name}${repeat > 1 ? ` (repeat ${k} of ${repeat})` : ''}`);
+          const capture = await guest.runScenario(scenario, params, rdir);
+          writeFileSync(join(rdir, 'console.log'), capture.consoleLines.join('\n') + '\n');
+          if (capture.hang) writeFileSync(join(rdir, 'hang.txt'), capture.hang.evidence.join('\n') + '\n');
+          const j = judgeScenario({
+            scenario,
+            series: plan.series,
+            params,
+            capture: capture.capture,
+            captureError: capture.error ? failureOf(capture.error).message : null,
+            consoleLines: capture.consoleLines,
+            guestAlive: capture.guestAlive,
+            qemuExitCode: capture.qemuExitCode,
+            hang: capture.hang,
+          });
+          writeJudgementFiles(rdir, j);
+          attempts.push({ verdict: j.verdict, failures: j.failures, notes: j.notes, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.signature ? { signature: j.signature } : {}), bootMs, scenarioMs: capture.scenarioMs, dir: rdir });
+          if (repeat > 1) progress.info(`${plan.label} · ${scenario.name}: repeat ${k} of ${repeat}: ${j.verdict}`);
+          if (needsFreshGuest(capture, j.verdict, { repeating: repeat > 1 })) {
+            await guest.stop();
+            guest = null;
           }
         }
-        const params = this.plan.params.get(scenario.name) ?? {};
-        progress.start(`${plan.label} · ${scenario.name}`);
-        const capture = await guest.runScenario(scenario, params, sdir);
-        writeFileSync(join(sdir, 'console.log'), capture.consoleLines.join('\n') + '\n');
-        if (capture.hang) writeFileSync(join(sdir, 'hang.txt'), capture.hang.evidence.join('\n') + '\n');
-        const j = judgeScenario({
-          scenario,
-          series: plan.series,
-          params,
-          capture: capture.capture,
-          captureError: capture.error ? failureOf(capture.error).message : null,
-          consoleLines: capture.consoleLines,
-          guestAlive: capture.guestAlive,
-          qemuExitCode: capture.qemuExitCode,
-          hang: capture.hang,
-        });
-        writeJudgementFiles(sdir, j);
-        this.record(plan, scenario.name, j.verdict, j.failures, { build: kernel.buildMs, boot: bootMs, scenario: capture.scenarioMs }, { metrics: j.metrics, params, notes: j.notes });
-        if (needsFreshGuest(capture, j.verdict)) {
-          await guest.stop();
-          guest = null;
+        const build = kernel.buildMs;
+        if (repeat === 1 && attempts.length === 1) {
+          const a = attempts[0]!;
+          this.record(plan, scenario.name, a.verdict, a.failures, { build, boot: a.bootMs, scenario: a.scenarioMs }, { metrics: a.metrics, params, notes: a.notes, signature: a.signature });
+        } else if (attempts.length) {
+          // A boot that failed between repeats is that repeat's verdict (and the rest's).
+          const all: Attempt[] = [...attempts];
+          if (bootFailure) while (all.length < repeat) all.push({ verdict: bootFailure.verdict, failures: [bootFailure.failure], notes: [], bootMs: 0, scenarioMs: 0, ...(bootFailure.signature ? { signature: bootFailure.signature } : {}) });
+          const row = combineRepeats(all);
+          const shown = attempts[Math.min(row.shown, attempts.length - 1)]!;
+          // The row's folder holds the shown repeat's evidence, so every reader of a row's files
+          // (reports, kph diff, kph fixture) finds them where a single run leaves them.
+          cpSync(shown.dir, sdir, { recursive: true });
+          this.record(plan, scenario.name, row.verdict, row.failures, { build, boot: row.bootMs, scenario: row.scenarioMs }, { metrics: row.metrics, params, notes: row.notes, signature: row.signature, repeats: row.repeats });
+        }
+        if (bootFailure) {
+          const rest = attempts.length ? runnable.slice(i + 1) : runnable.slice(i);
+          this.recordAll(plan, rest, bootFailure.verdict, [bootFailure.failure], kernel.buildMs, bootFailure.signature ? { signature: bootFailure.signature } : {});
+          break;
         }
       }
     } finally {

@@ -91,7 +91,7 @@ describe('kph-scenario', () => {
 
   it('keeps the script\'s standard input, and leaves no watcher behind when the script is quick', () => {
     const d = scenarioDir('stdin', 'read line; echo "got $line"\n', { timeout: '20' });
-    const r = spawnSync('sh', [SCRIPT, d], { input: 'hello\n', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('sh', [SCRIPT, d], { input: 'hello\n', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log, KPH_LIB: join(repoRoot, 'images', 'guest-tools', 'kph-lib.sh') }, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(read(d, 'stdout.txt')).toBe('got hello\n');
     expect(existsSync(join(d, 'stuck-tasks.txt'))).toBe(false);
@@ -121,6 +121,19 @@ describe('kph-scenario', () => {
     expect(run(d, { FAKE_NO_END: '1', KPH_FLUSH_TRIES: '20' }).status).toBe(0);
     expect(Date.now() - t0).toBeGreaterThan(1000); // waited the whole (shortened) flush time
     expect(read(d, 'flush-timeout')).toMatch(/end marker never reached/);
+  });
+
+  it('a scenario run again on one guest (--repeat) waits for its own end marker, not the last run\'s', () => {
+    writeFileSync(log, "type=USER msg=audit(1.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='text=kph-end again exe=\"/usr/sbin/auditctl\" res=success'\n");
+    const d = scenarioDir('again', 'true\n');
+    const t0 = Date.now();
+    expect(run(d, { FAKE_NO_END: '1', KPH_FLUSH_TRIES: '20' }).status).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThan(1000);
+    expect(read(d, 'flush-timeout')).toMatch(/end marker never reached/);
+    rmSync(join(d, 'flush-timeout'));
+    const d2 = scenarioDir('again', 'true\n');
+    expect(run(d2, { KPH_FLUSH_TRIES: '20' }).status).toBe(0);
+    expect(existsSync(join(d2, 'flush-timeout'))).toBe(false);
   });
 
   it('does not wait 20 s for a listener that died before its readiness line', () => {

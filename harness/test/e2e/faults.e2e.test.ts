@@ -56,9 +56,10 @@ describe('a kernel that loses audit records', () => {
 });
 
 describe('a WARNING splat', () => {
-  it('is a crash (exit 1) with the WARNING in the excerpt, although the script succeeded', async () => {
-    // warn-on-setns: WARN_ON_ONCE in setns() for a task named kph-warn, then setns goes on.
-    const { r, out, by } = await runFixture('warn-on-setns', ['warn-trigger']);
+  it('is a crash (exit 1) with the WARNING in the excerpt, although the script succeeded; hit by two scenarios it is one bug, one signature, one group in the report', async () => {
+    // warn-on-setns: WARN_ON_ONCE in setns() for a task named kph-warn, then setns goes on. The
+    // crash asks for a fresh guest, so warn-trigger-net (setns into the netns) WARNs again.
+    const { r, out, by } = await runFixture('warn-on-setns', ['warn-trigger', 'warn-trigger-net']);
     expect(r.code, r.all.slice(-3000)).toBe(1);
     const run = by('warn-trigger');
     expect(run.verdict).toBe('crash');
@@ -67,6 +68,14 @@ describe('a WARNING splat', () => {
     expect(text).toMatch(/setns/);
     // The run's console keeps the splat as the kernel printed it.
     expect(readFileSync(join(out, run.dir, 'console.log'), 'utf8')).toMatch(/WARNING: CPU/);
+    // One bug, two scenarios, two boots: one signature, one group in every report.
+    const other = by('warn-trigger-net');
+    expect(other.verdict).toBe('crash');
+    expect(run.signature).toBe('warning: __x64_sys_setns');
+    expect(other.signature).toBe(run.signature);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| `warning: __x64_sys_setns` | 1 crash, in 2 scenarios | warn-on-setns · warn-trigger, warn-on-setns · warn-trigger-net |');
+    expect(r.stdout).toContain('CRASH warning: __x64_sys_setns: 1 crash, in 2 scenarios');
+    expect(readFileSync(join(out, 'report.html'), 'utf8').match(/<tr><td><code>warning: __x64_sys_setns<\/code>/g)).toHaveLength(1);
   });
 });
 

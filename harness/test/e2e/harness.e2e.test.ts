@@ -105,6 +105,38 @@ describe('kph run --series baseline', () => {
     expect(await leftoverQemus()).toEqual([]);
   });
 
+  it('--repeat 2 runs a scenario twice on one kernel, on one boot, and passes with 2 of 2', async () => {
+    const out = outDir();
+    const r = await kph(['run', '--series', 'baseline', '--scenario', 'unshare-net', '--repeat', '2', '--out', out], 15 * 60_000);
+    expect(r.code, r.all.slice(-3000)).toBe(0);
+    const s = summaryOf(out);
+    expect(s.runs.map((x) => [x.scenario, x.verdict])).toEqual([['unshare-net', 'pass']]);
+    const row = s.runs[0]!;
+    expect(row.repeats).toMatchObject({ count: 2, passed: 2, verdicts: ['pass', 'pass'] });
+    expect(row.repeats!.scenarioMs.every((ms) => ms > 0)).toBe(true);
+    expect(row.durationsMs.scenario).toBe(row.repeats!.scenarioMs[0]! + row.repeats!.scenarioMs[1]!);
+    expect(row.notes?.[0]).toMatch(/^2 of 2 repeats passed \(pass, pass\); 2 repeats took [\d.]+ s of scenario time/);
+    // Each repeat captured its own records; both passes shared one guest (no second boot).
+    for (const k of [1, 2]) expect(readFileSync(join(out, row.dir, `repeat-${k}`, 'audit.log'), 'utf8')).toMatch(/type=SYSCALL .*syscall=272 .*success=yes/);
+    expect(existsSync(join(out, 'baseline', 'console-2.log'))).toBe(false);
+    expect(r.stdout).toContain('2 of 2 repeats passed');
+  });
+
+  it('--repeat 3 of a scenario that fails only when run again on one guest: flaky (exit 1), 2 of 3, a fresh guest after the fail', async () => {
+    const out = outDir();
+    const r = await kph(['run', '--series', 'baseline', '--scenarios-dir', join(fixtures, 'scenarios'), '--scenario', 'again-fails', '--repeat', '3', '--out', out], 15 * 60_000);
+    expect(r.code, r.all.slice(-3000)).toBe(1);
+    const row = summaryOf(out).runs[0]!;
+    expect(row).toMatchObject({ scenario: 'again-fails', verdict: 'flaky', repeats: { count: 3, passed: 2, verdicts: ['pass', 'fail', 'pass'], firstFailure: 2 } });
+    expect(row.failures[0]).toMatchObject({ code: 'E_FLAKY', message: expect.stringMatching(/^2 of 3 repeats passed on the same kernel: repeat 2 was the first to fail \(fail\)/) });
+    expect(row.failures[1]).toMatchObject({ code: 'E_CHECK', message: 'repeat 2: first run of this scenario on this guest: it ran before on this boot' });
+    // The fail asked for a fresh guest: repeat 3 ran on the second boot.
+    expect(existsSync(join(out, 'baseline', 'console-2.log'))).toBe(true);
+    expect(existsSync(join(out, 'baseline', 'console-3.log'))).toBe(false);
+    expect(r.stdout).toContain('FLAKY baseline · again-fails: 2 of 3 repeats passed (pass, fail, pass)');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| baseline | again-fails | **FLAKY** |');
+  });
+
   it('--json prints pure JSON on stdout even with GitHub annotations on', async () => {
     const out = outDir();
     const started = Date.now();
