@@ -27,6 +27,8 @@ export const stepBuildSchema = z.object({
   ms: z.number(),
   /** Objects kbuild compiled in this step (CC/AS lines): what the patch made it recompile. */
   compiled: z.number().int(),
+  /** Their sources, for a patch's step (not for step 0, which compiles everything). */
+  sources: z.array(z.string()).optional(),
   /** The compiler's and make's error lines. */
   errors: z.array(z.string()),
   /** Relative to the results folder. */

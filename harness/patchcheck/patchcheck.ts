@@ -233,6 +233,7 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
           const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
           const compiled = compiledSources(text);
           row.build.compiled = compiled.length;
+          row.build.sources = compiled;
           const warnings = parseCompilerWarnings(text, srcDir);
           const diff = diffWarnings(state, warnings, files, compiled);
           row.warnings = {
