@@ -45,7 +45,7 @@ describe('kph patchcheck', () => {
     // Incremental: a step recompiles kernel/nsproxy.c (and what every link redoes), not the kernel.
     for (const p of [s.patches[0]!, s.patches[2]!]) {
       expect(p.build.sources).toContain('kernel/nsproxy.c');
-      expect(p.build.compiled, times(s)).toBeLessThan(10);
+      expect(p.build.compiled, times(s)).toBeLessThan(15);
     }
     expect(s.patches.every((p) => p.checkpatch.errors === 0 && p.checkpatch.warnings === 0)).toBe(true);
     for (const f of ['patchcheck.json', 'report.md', 'report.html', join(s.patches[1]!.dir, 'build.log'), join(s.patches[0]!.dir, 'checkpatch.txt')]) expect(existsSync(join(out, f)), f).toBe(true);
