@@ -11,7 +11,7 @@ import { findDroppedOptions, mergeFragments, parseKconfig, renderFragment, type 
 import { countBuildSteps, extractBuildErrors } from '../parse/build-log.js';
 import type { Runner } from '../process/exec.js';
 import { workDir } from '../core/paths.js';
-import { withWorkDirLock } from '../patch/apply.js';
+import { withDirLock, withWorkDirLock } from '../patch/apply.js';
 
 export interface BuildRequest {
   base: BaseTree;
@@ -27,6 +27,21 @@ export interface BuildRequest {
   onProgress?: (objects: number) => void;
   /** Messages such as "waiting for the work folder (held by pid N)"; stderr when not given. */
   log?: (msg: string) => void;
+  /**
+   * The work folder whose build/ is used (default the (base, series) folder of `kph build`):
+   * `kph patchcheck` builds its steps in a folder of its own.
+   */
+  workDir?: string;
+  /**
+   * What the source tree holds when that is not the series' content (a patchcheck step: the
+   * series cut after patch k): part of the config and build stamps.
+   */
+  treeKey?: string;
+  /**
+   * Return requested options that olddefconfig dropped (BuildResult.dropped) instead of
+   * throwing ConfigDroppedError: a patchcheck step before the patch that adds the option.
+   */
+  tolerateDropped?: boolean;
 }
 
 export interface BuildResult {
@@ -37,10 +52,12 @@ export interface BuildResult {
   cached: boolean;
   durationMs: number;
   logFile: string;
+  /** With tolerateDropped: requested options the config does not have ("CONFIG_X=y (from ...)"). */
+  dropped: string[];
 }
 
-export function buildDirFor(cache: string, base: BaseTree, series: Series): string {
-  return join(workDir(cache, base, series), 'build');
+export function buildDirFor(cache: string, base: BaseTree, series: Series, dir = workDir(cache, base, series)): string {
+  return join(dir, 'build');
 }
 
 function sha(parts: string[]): string {
@@ -67,12 +84,13 @@ function buildEnv(cache: string, useCcache: boolean): Record<string, string> {
 
 export function buildKernel(req: BuildRequest, runner: Runner): Promise<BuildResult> {
   // One build per (base, series) work folder at a time, across kph processes.
+  if (req.workDir) return withDirLock(req.workDir, `build ${req.series.id}`, req.log, () => buildKernelLocked(req, runner));
   return withWorkDirLock(req.cache, req.base, req.series, req.log, () => buildKernelLocked(req, runner));
 }
 
 async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<BuildResult> {
   const started = Date.now();
-  const buildDir = buildDirFor(req.cache, req.base, req.series);
+  const buildDir = buildDirFor(req.cache, req.base, req.series, req.workDir);
   mkdirSync(buildDir, { recursive: true });
   mkdirSync(req.logDir, { recursive: true });
   const logFile = join(req.logDir, 'build.log');
@@ -90,10 +108,11 @@ async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<Bui
   const configStampFile = join(buildDir, '.kph-config-stamp');
   // Keyed by the options asked for, not by who asked: selecting fewer scenarios whose needs
   // the base already covers must not reconfigure (and so rebuild) the kernel.
-  const configKey = sha([req.base.contentId, req.series.contentHash, ...fragmentText.split('\n').sort()]);
+  const configKey = sha([req.base.contentId, req.series.contentHash, ...(req.treeKey ? [req.treeKey] : []), ...fragmentText.split('\n').sort()]);
   const configPath = join(buildDir, '.config');
 
   // Configure: tinyconfig + fragment, olddefconfig; redone only when its inputs changed.
+  let dropped: string[] = [];
   const configStamp = existsSync(configStampFile) ? readFileSync(configStampFile, 'utf8') : '';
   if (configStamp !== configKey || !existsSync(configPath)) {
     const fragFile = join(buildDir, 'kph.fragment.config');
@@ -112,11 +131,14 @@ async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<Bui
         });
       }
     }
-    const dropped = findDroppedOptions(merged.options, parseKconfig(readFileSync(configPath, 'utf8')));
-    if (dropped.length) {
+    const lost = findDroppedOptions(merged.options, parseKconfig(readFileSync(configPath, 'utf8')));
+    if (lost.length && req.tolerateDropped) {
+      dropped = lost.map((d) => `${d.option}=${d.wanted} (from ${d.origin}; got ${d.got ?? 'unset'})`);
+      appendFileSync(logFile, `note: not in this tree's config: ${dropped.join(', ')}\n`);
+    } else if (lost.length) {
       writeFileSync(configStampFile, ''); // configure again next time
       throw new ConfigDroppedError(
-        dropped.map((d) => ({ option: `${d.option} (from ${d.origin})`, wanted: d.wanted, got: d.got })),
+        lost.map((d) => ({ option: `${d.option} (from ${d.origin})`, wanted: d.wanted, got: d.got })),
         {
           hint: `Their dependencies are not met. Add the options they depend on to the fragment that asks for them (see \`make O=${buildDir} menuconfig\`, search with "/"). Final config: ${configPath}`,
         },
@@ -130,7 +152,7 @@ async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<Bui
   const buildKey = sha([configKey, readFileSync(configPath, 'utf8')]);
   if (existsSync(bzImage) && existsSync(buildStampFile) && readFileSync(buildStampFile, 'utf8') === buildKey) {
     appendFileSync(logFile, `build stamp matches (${buildKey.slice(0, 12)}): nothing to build\n`);
-    return { bzImage, buildDir, config: configPath, cached: true, durationMs: Date.now() - started, logFile };
+    return { bzImage, buildDir, config: configPath, cached: true, durationMs: Date.now() - started, logFile, dropped };
   }
   if (existsSync(buildStampFile)) writeFileSync(buildStampFile, '');
 
@@ -164,5 +186,5 @@ async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<Bui
     });
   }
   writeFileSync(buildStampFile, buildKey);
-  return { bzImage, buildDir, config: configPath, cached: false, durationMs: Date.now() - started, logFile };
+  return { bzImage, buildDir, config: configPath, cached: false, durationMs: Date.now() - started, logFile, dropped };
 }

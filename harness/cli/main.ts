@@ -2,12 +2,15 @@
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatBootPhases } from '../vm/boot-phases.js';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
 import { seriesLabel } from '../core/label.js';
 import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
-import { cacheDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
+import { cacheDir, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
+import { patchcheckExitCode, type PatchcheckSummary } from '../core/patchcheck.js';
+import { realStages as realPatchcheckStages, runPatchcheck } from '../patchcheck/patchcheck.js';
+import { renderPatchcheckTerminal, writePatchcheckJson, writePatchcheckReports } from '../patchcheck/report.js';
 import { bootGuest } from '../guest/guest.js';
 import { ensureGuestImage } from '../image/guest.js';
 import { produceKernel, type Kernel } from '../kernel/kernel.js';
@@ -18,7 +21,7 @@ import { terminalReport, wantsColour } from '../report/terminal.js';
 import { BUILTIN_REPORTERS, createReporters, DEFAULT_REPORTERS, writeFileAtomic } from '../report/reporter.js';
 import { readSummary, rejudgeRun } from '../run/rejudge.js';
 import type { RunLoop } from '../run/run.js';
-import { compareRevisions, runMatrix } from '../run/stages.js';
+import { compareRevisions, kphVersion, newRunId, runMatrix } from '../run/stages.js';
 import { mergeRuns } from '../run/merge.js';
 import { exportKcidb } from '../report/kcidb.js';
 import { parseShard } from '../plan/shard.js';
@@ -221,6 +224,42 @@ export async function main(argv: string[]): Promise<number> {
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
       else process.stdout.write(terminalReport(r.summary, r.outDir, { verbose: o.verbose, color: wantsColour(process.stdout), shownDir: shortPath(r.outDir) }));
       exitCode = r.exitCode;
+    });
+
+  program
+    .command('patchcheck')
+    .description('before posting a series: build it patch by patch (1..k for every k, incrementally, in a work tree of its own), with the new compiler warnings and checkpatch.pl --strict of each patch; writes patchcheck.json and reports')
+    .addOption(seriesOption())
+    .option('--out <dir>', 'results folder, new or empty (default results/patchcheck-<run-id>)')
+    .addOption(baseOption())
+    .option('-j, --jobs <n>', 'make -j', positiveInt)
+    .option('--json', 'print patchcheck.json to stdout (and nothing else)')
+    .action(async (o: { series: string[]; out?: string; base: string; jobs?: number; json?: boolean }) => {
+      // Every input checked before anything is unpacked or built (exit 2).
+      if (o.series.length !== 1) throw new UsageError(`kph patchcheck takes exactly one --series (got ${o.series.length}).`, { hint: 'A bundled NAME@REV, a directory of git format-patch files, or an mbox.' });
+      const series = resolveSeries(o.series[0]!);
+      if (!series.patches.length) throw new UsageError(`${o.series[0]} has no patches to check.`);
+      const baseSpec = parseBaseSpec(o.base);
+      const outDir = resolve(o.out ?? join(resultsDir, `patchcheck-${newRunId()}`));
+      if (existsSync(outDir) && readdirSync(outDir).length) throw new UsageError(`--out ${outDir} is not empty.`, { hint: 'Choose a new or empty folder.' });
+      mkdirSync(outDir, { recursive: true });
+      const base = await prepareBase(baseSpec, { runner: realRunner, cache, log: (m) => progress.update(m) });
+      let latest: PatchcheckSummary | null = null;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (latest) writePatchcheckReports(outDir, { ...latest, interrupted: true });
+        process.stderr.write(`kph: ${sig}: reports written for the steps that ran\n`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); } };
+      const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner));
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      writePatchcheckReports(outDir, s);
+      if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      else process.stdout.write(renderPatchcheckTerminal(s, { outDir: shortPath(outDir), color: wantsColour(process.stdout) }));
+      exitCode = patchcheckExitCode(s);
     });
 
   program

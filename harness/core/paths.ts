@@ -21,3 +21,12 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(xdg, 'kph');
 }
+
+/**
+ * `kph patchcheck`'s work folder of a (base, series): src/ holds patches 1..k in turn, build/
+ * builds each step incrementally. Its own, so a patchcheck never leaves `kph build`'s tree of
+ * the series cut short (nor rebuilds it).
+ */
+export function patchcheckWorkDir(cache: string, base: { dir: string }, series: { id: string }): string {
+  return join(cache, 'work', base.dir.split('/').pop()!, 'patchcheck', series.id);
+}

@@ -32,6 +32,11 @@ export interface ApplyOptions {
   cache: string;
   logFile?: string;
   log?: (msg: string) => void;
+  /**
+   * The work folder whose src/ is brought to the series' content (default the (base, series)
+   * folder `kph build` uses). `kph patchcheck` gives its own and a series cut after patch k.
+   */
+  workDir?: string;
 }
 
 /** Does `current` already hold what `wanted` holds (null: should not exist)? */
@@ -73,17 +78,22 @@ export function workDirLockFile(cache: string, base: BaseTree, series: Series): 
  * hold it across both (re-entrant along one async call chain), so no other run gets between.
  */
 export function withWorkDirLock<T>(cache: string, base: BaseTree, series: Series, log: ((msg: string) => void) | undefined, fn: () => Promise<T>): Promise<T> {
-  return withLock(workDirLockFile(cache, base, series), { purpose: `apply and build ${series.name}${series.revision ? `@${series.revision}` : ''}`, log }, fn);
+  return withDirLock(workDir(cache, base, series), `apply and build ${series.name}${series.revision ? `@${series.revision}` : ''}`, log, fn);
+}
+
+/** withWorkDirLock for any work folder (its lock file is `<dir>.lock`): `kph patchcheck`'s own. */
+export function withDirLock<T>(dir: string, purpose: string, log: ((msg: string) => void) | undefined, fn: () => Promise<T>): Promise<T> {
+  return withLock(`${dir}.lock`, { purpose, log }, fn);
 }
 
 export function prepareSeriesTree(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
-  return withWorkDirLock(opts.cache, base, series, opts.log, () => prepareSeriesTreeLocked(base, series, opts));
+  const dir = opts.workDir ?? workDir(opts.cache, base, series);
+  return withDirLock(dir, `apply and build ${series.name}${series.revision ? `@${series.revision}` : ''}`, opts.log, () => prepareSeriesTreeLocked(base, series, opts, join(dir, 'src')));
 }
 
-async function prepareSeriesTreeLocked(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
+async function prepareSeriesTreeLocked(base: BaseTree, series: Series, opts: ApplyOptions, dir: string): Promise<PreparedTree> {
   // Checked when the series is resolved; again here, since the files below are written by name.
   assertPatchPathsSafe(series.patches, series.id);
-  const dir = seriesTreeDir(opts.cache, base, series);
   const stateFile = `${dir}.state.json`;
   let state: TreeState | null = existsSync(stateFile) && existsSync(dir) ? JSON.parse(readFileSync(stateFile, 'utf8')) : null;
   if (state && state.baseContentId !== base.contentId) state = null;

@@ -1,0 +1,273 @@
+// `kph patchcheck`: is every prefix of the series a kernel that builds, and what does each
+// patch add? In one work folder of its own (patchcheckWorkDir), step 0 builds the base with the
+// series' config (the reference), then for k = 1..n the tree is brought to patches 1..k
+// (only the files patch k changes are rewritten, so make recompiles what they reach, ccache
+// the rest) and built with the same make invocation and config as every kph kernel
+// (buildKernel + kernelFragments). Per patch: applies, builds (the compiler's error lines),
+// new compiler warnings in the files it touched against step k-1, and checkpatch.pl --strict.
+//
+// The stages are injected (realStages gives the real ones), so the loop's decisions are unit
+// tested with fakes.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { buildKernel } from '../build/kernel.js';
+import { ApplyError, BuildError, ConfigDroppedError, InfraError } from '../core/errors.js';
+import { seriesLabel } from '../core/label.js';
+import { PATCHCHECK_SCHEMA_VERSION, type PatchcheckSummary, type PatchRow } from '../core/patchcheck.js';
+import { patchcheckWorkDir } from '../core/paths.js';
+import type { BaseTree, PatchFile, Series } from '../core/types.js';
+import { kernelFragments } from '../kernel/kernel.js';
+import { extractBuildErrors } from '../parse/build-log.js';
+import { touchedFiles } from '../parse/patch.js';
+import { prepareSeriesTree, withDirLock } from '../patch/apply.js';
+import type { Runner } from '../process/exec.js';
+import type { Progress } from '../report/progress.js';
+import { runCheckpatch, type CheckpatchResult } from './checkpatch.js';
+import { compiledSources, diffWarnings, nextWarningState, parseCompilerWarnings, type WarningState } from './warnings.js';
+
+/** What the loop needs from the world; realStages gives the real ones. */
+export interface PatchcheckStages {
+  /** Bring the work tree to `prefix` (patches 1..k). Throws ApplyError. */
+  apply(prefix: Series, logFile: string): Promise<{ srcDir: string; offsets: string[] }>;
+  /**
+   * Build the tree as it is now; build.log goes to logDir. Throws BuildError, or
+   * ConfigDroppedError when `last` and a requested option did not survive.
+   */
+  build(prefix: Series, srcDir: string, logDir: string, last: boolean): Promise<{ logFile: string; dropped: string[] }>;
+  checkpatch(srcDir: string, patchFile: string): Promise<{ output: string; result: CheckpatchResult }>;
+}
+
+export interface PatchcheckRequest {
+  base: BaseTree;
+  series: Series;
+  cache: string;
+  outDir: string;
+  kphVersion: string;
+  jobs?: number;
+  progress: Progress;
+  /** Called with the summary after every step (patchcheck.json is rewritten). */
+  onUpdate?: (s: PatchcheckSummary) => void;
+}
+
+/** What a patchcheck does not do yet, said in every summary and report. */
+export const NOT_CHECKED = [
+  'debug-kernel profiles (lockdep, KASAN, UBSAN, kfence): not built; every step uses the series\' own config',
+  'booting each step and running scenarios (--boot): not done; a step that builds is not known to boot',
+];
+
+const sha = (parts: string[]) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+};
+
+/** The series cut after patch k: its own content hash, the series' config and metadata. */
+export function seriesPrefix(series: Series, k: number): Series {
+  const patches = series.patches.slice(0, k);
+  return { ...series, patches, contentHash: sha(['patchcheck-prefix', series.contentHash, String(k), ...patches.flatMap((p) => [p.name, p.text])]) };
+}
+
+/** The patch's subject without "[PATCH n/m]", else its file name. */
+export function patchSubject(p: PatchFile): string {
+  const m = /^Subject: (.*(?:\n[ \t].*)*)/m.exec(p.text);
+  if (!m) return p.name.replace(/\.(patch|diff)$/, '');
+  return m[1]!.replace(/\n[ \t]+/g, ' ').replace(/^(\[[^\]]*\]\s*)+/, '').trim();
+}
+
+/** steps/00-base, steps/01-0001-nsproxy-count-the-nsproxies-in-use */
+export function stepDirName(k: number, p?: PatchFile): string {
+  const name = p ? p.name.replace(/\.(patch|diff)$/, '').replace(/[^\w.@-]+/g, '_').slice(0, 60) : 'base';
+  return join('steps', `${String(k).padStart(2, '0')}-${name}`);
+}
+
+export function realStages(req: Pick<PatchcheckRequest, 'base' | 'series' | 'cache' | 'jobs' | 'progress'>, runner: Runner): PatchcheckStages {
+  const workDir = patchcheckWorkDir(req.cache, req.base, req.series);
+  const log = (m: string) => req.progress.update(m);
+  return {
+    async apply(prefix, logFile) {
+      const t = await prepareSeriesTree(req.base, prefix, { runner, cache: req.cache, logFile, log, workDir });
+      return { srcDir: t.dir, offsets: t.offsets };
+    },
+    async build(prefix, srcDir, logDir, last) {
+      const b = await buildKernel(
+        {
+          base: req.base,
+          series: req.series,
+          srcDir,
+          fragments: kernelFragments(req.series),
+          cache: req.cache,
+          logDir,
+          jobs: req.jobs,
+          workDir,
+          treeKey: prefix.contentHash,
+          tolerateDropped: !last,
+          log,
+          onProgress: (n) => req.progress.update(`${seriesLabel(req.series)} step ${prefix.patches.length}: building (${n} objects)`),
+        },
+        runner,
+      );
+      return { logFile: b.logFile, dropped: b.dropped };
+    },
+    checkpatch: (srcDir, patchFile) => runCheckpatch(runner, srcDir, patchFile),
+  };
+}
+
+const countCompiled = (log: string) => compiledSources(log).length;
+
+function verdictOf(row: Omit<PatchRow, 'verdict'>): PatchRow['verdict'] {
+  if (row.apply.status === 'error' || row.build.status === 'error' || row.build.status === 'config-error' || row.checkpatch.errors > 0) return 'fail';
+  if (row.warnings.new.length || row.checkpatch.warnings || row.checkpatch.checks) return 'warn';
+  return 'ok';
+}
+
+/**
+ * Step 0, then every patch in order. Throws InfraError when the base itself does not build
+ * (nothing could be judged) or a tool fails; a patch's faults are rows, not exceptions.
+ */
+export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckStages): Promise<PatchcheckSummary> {
+  const { series, outDir, progress } = req;
+  const label = seriesLabel(series);
+  const n = series.patches.length;
+  const workDir = patchcheckWorkDir(req.cache, req.base, series);
+  const summary: PatchcheckSummary = {
+    schemaVersion: PATCHCHECK_SCHEMA_VERSION,
+    kind: 'patchcheck',
+    kph: { version: req.kphVersion },
+    base: { spec: req.base.spec, version: req.base.version },
+    series: { label, name: series.name, revision: series.revision, ...(series.source ? { source: series.source } : {}) },
+    workDir,
+    startedAt: new Date().toISOString(),
+    complete: false,
+    firstBuildFailure: null,
+    patches: [],
+    notChecked: NOT_CHECKED,
+  };
+  const update = () => req.onUpdate?.(summary);
+  const rel = (p: string) => relative(outDir, p);
+
+  // One patchcheck of a (base, series) at a time: the steps share one tree.
+  return withDirLock(workDir, `patchcheck ${label}`, (m) => progress.update(m), async () => {
+    // Step 0: the reference.
+    const dir0 = join(outDir, stepDirName(0));
+    mkdirSync(dir0, { recursive: true });
+    progress.start(`${label} step 0/${n}: the base (${req.base.version}) with the series' config`);
+    const t0 = Date.now();
+    const tree0 = await stages.apply(seriesPrefix(series, 0), join(dir0, 'apply.log'));
+    let built0: { logFile: string; dropped: string[] };
+    try {
+      built0 = await stages.build(seriesPrefix(series, 0), tree0.srcDir, dir0, n === 0);
+    } catch (e) {
+      if (e instanceof BuildError) {
+        throw new InfraError('build', `The base ${req.base.spec} does not build with the series' config: no patch can be judged against it.`, { hint: `See ${join(dir0, 'build.log')}.`, details: e.details });
+      }
+      throw e;
+    }
+    const log0 = readFileSync(built0.logFile, 'utf8');
+    const warnings0 = parseCompilerWarnings(log0, tree0.srcDir);
+    let state: WarningState = nextWarningState(new Map(), warnings0, [], compiledSources(log0));
+    summary.reference = {
+      build: { status: 'ok', ms: Date.now() - t0, compiled: countCompiled(log0), errors: [], log: rel(built0.logFile), ...(built0.dropped.length ? { configMissing: built0.dropped } : {}) },
+      warnings: warnings0.length,
+      dir: stepDirName(0),
+    };
+    progress.succeed(`${label} step 0/${n}: base built in ${((Date.now() - t0) / 1000).toFixed(0)} s (${summary.reference.build.compiled} objects compiled, ${warnings0.length} warnings)`);
+    update();
+
+    let applyBroken = false;
+    for (let k = 1; k <= n; k++) {
+      const patch = series.patches[k - 1]!;
+      const stepRel = stepDirName(k, patch);
+      const dir = join(outDir, stepRel);
+      mkdirSync(dir, { recursive: true });
+      const patchFile = join(dir, patch.name.endsWith('.patch') || patch.name.endsWith('.diff') ? patch.name : 'patch.patch');
+      writeFileSync(patchFile, patch.text);
+      const files = touchedFiles(patch.text).filter((f) => f !== '/dev/null' && f !== 'dev/null');
+      const subject = patchSubject(patch);
+      progress.start(`${label} step ${k}/${n}: ${subject}`);
+
+      // checkpatch needs no build: every patch gets it, even past one that does not apply.
+      const cp = await stages.checkpatch(tree0.srcDir, patchFile);
+      writeFileSync(join(dir, 'checkpatch.txt'), cp.output);
+      const checkpatch = { ...cp.result, output: rel(join(dir, 'checkpatch.txt')) };
+
+      const row: Omit<PatchRow, 'verdict'> = {
+        index: k,
+        name: patch.name,
+        subject,
+        files,
+        apply: { status: 'not-reached', offsets: [], errors: [] },
+        build: { status: 'not-reached', ms: 0, compiled: 0, errors: [] },
+        notCompiled: [],
+        warnings: { new: [], gone: [], inTouchedFiles: 0 },
+        checkpatch,
+        dir: stepRel,
+      };
+      if (!applyBroken) {
+        const prefix = seriesPrefix(series, k);
+        let srcDir = tree0.srcDir;
+        try {
+          const t = await stages.apply(prefix, join(dir, 'apply.log'));
+          srcDir = t.srcDir;
+          row.apply = { status: 'ok', offsets: t.offsets, errors: [] };
+        } catch (e) {
+          if (!(e instanceof ApplyError)) throw e;
+          applyBroken = true; // the patches after it are written on top of it
+          row.apply = { status: 'error', offsets: [], errors: [e.message.split('\n')[0]!, ...e.details] };
+        }
+        if (row.apply.status === 'ok') {
+          const t = Date.now();
+          const logFile = join(dir, 'build.log');
+          try {
+            const b = await stages.build(prefix, srcDir, dir, k === n);
+            row.build = { status: 'ok', ms: Date.now() - t, compiled: 0, errors: [], log: rel(b.logFile), ...(b.dropped.length ? { configMissing: b.dropped } : {}) };
+          } catch (e) {
+            if (e instanceof ConfigDroppedError) {
+              row.build = { status: 'config-error', ms: Date.now() - t, compiled: 0, errors: [e.message.split('\n')[0]!], log: rel(logFile) };
+            } else if (e instanceof BuildError) {
+              const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+              const errors = extractBuildErrors(text);
+              row.build = { status: 'error', ms: Date.now() - t, compiled: 0, errors: errors.length ? errors : e.details, log: rel(logFile) };
+            } else throw e;
+          }
+          const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+          const compiled = compiledSources(text);
+          row.build.compiled = compiled.length;
+          row.build.sources = compiled;
+          const warnings = parseCompilerWarnings(text, srcDir);
+          const diff = diffWarnings(state, warnings, files, compiled);
+          row.warnings = {
+            new: diff.added,
+            gone: diff.removed.map(({ file, message, function: fn }) => ({ file, message, ...(fn ? { function: fn } : {}) })),
+            inTouchedFiles: diff.inTouched.length,
+          };
+          if (row.build.status === 'ok') {
+            // The reference moves on only with a tree that built; after one that did not, the
+            // next patch is compared with the last that did.
+            state = nextWarningState(state, warnings, files, compiled);
+            row.notCompiled = files.filter((f) => /\.c$/.test(f) && !compiled.includes(f));
+          } else if (summary.firstBuildFailure === null) {
+            summary.firstBuildFailure = k;
+          }
+        }
+      }
+      const done: PatchRow = { ...row, verdict: verdictOf(row) };
+      summary.patches.push(done);
+      const cpText = `checkpatch ${done.checkpatch.errors} errors, ${done.checkpatch.warnings} warnings, ${done.checkpatch.checks} checks`;
+      const buildText =
+        done.apply.status === 'error' ? 'does not apply'
+        : done.build.status === 'not-reached' ? 'not built (an earlier patch does not apply)'
+        : done.build.status === 'error' ? `does NOT build (${(done.build.ms / 1000).toFixed(0)} s)`
+        : done.build.status === 'config-error' ? 'config lost a requested option'
+        : `builds (${(done.build.ms / 1000).toFixed(0)} s, ${done.build.compiled} objects compiled)`;
+      const line = `${label} ${k}/${n} ${subject}: ${buildText}, ${done.warnings.new.length} new warning(s), ${cpText}`;
+      if (done.verdict === 'fail') progress.fail(line);
+      else progress.succeed(line);
+      update();
+    }
+    summary.complete = true;
+    summary.finishedAt = new Date().toISOString();
+    update();
+    return summary;
+  });
+}
