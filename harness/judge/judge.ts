@@ -113,10 +113,10 @@ function hangFailure(hang: { afterMs: number; evidence: string[] }, scenario: Sc
   // Its kernel stack, from the SysRq t dump the evidence step asked for (the last one printed).
   const pid = stuck ? Number(/^task (\d+) /.exec(stuck)![1]) : NaN;
   const dump = parseTaskDumps(consoleLines).filter((t) => t.pid === pid).pop();
-  const where = dump ? whereItWaits(dump.frames) : undefined;
+  const where = dump ? whereItWaits(dump) : undefined;
   return {
     code: 'E_TIMEOUT',
     message: `${scenario.name} did not finish within ${scenario.timeoutSec ?? 300} s${stuck ? `: ${stuck}` : ''}${where ? ` in ${where}` : ''}`,
-    excerpt: [...hang.evidence.slice(0, 60), ...(dump ? [`stack of ${dump.comm} (pid ${dump.pid}, state ${dump.state}), from SysRq t:`, ...dump.frames.map((f) => `    ${f}`)] : [])],
+    excerpt: [...hang.evidence.slice(0, 60), ...(dump ? [`stack of ${dump.comm} (pid ${dump.pid}, state ${dump.state}), from SysRq t${dump.reliable ? '' : ' (guessed: no frame pointers or ORC in this kernel, frames may be stale)'}:`, ...dump.frames.map((f) => `    ${f}`)] : [])],
   };
 }

@@ -7,29 +7,46 @@
 //   [   45.120300]  __schedule+0x2e5/0x7a0
 //   [   45.120400]  kph_hang_interruptible+0x31/0x50
 //   [   45.120500]  </TASK>
-// No CONFIG_STACKTRACE needed (unlike /proc/PID/stack): the arch unwinder prints them.
+// No CONFIG_STACKTRACE needed (unlike /proc/PID/stack): the arch unwinder prints them. With
+// the harness's kernels (no frame pointers, no ORC: the "guess" unwinder) every frame is printed
+// with "? ": any kernel text address found on the stack, stale ones included. Such a stack is
+// kept whole and said to be guessed; nothing is concluded from its order.
 import { stripPrintkTime } from './console.js';
 
 export interface TaskDump {
   comm: string;
   state: string;
   pid: number;
-  /** "function+0xoff/0xlen" as printed, between <TASK> and </TASK>; '?' guesses dropped. */
+  /**
+   * "function+0xoff/0xlen" between <TASK> and </TASK>: the reliable ones where the unwinder
+   * printed any, else every guessed one ("?" removed).
+   */
   frames: string[];
+  /** False when every frame was a guess ("? "). */
+  reliable: boolean;
 }
 
-const TASK = /^task:(.+?)\s+state:(\S+)\s+stack:\s*\d+\s+pid:\s*(\d+)\b/;
+const TASK = /^task:(.+?)\s+state:(\S+)\s+(?:running task\s+)?stack:\s*\d+\s+pid:\s*(\d+)\b/;
 
 export function parseTaskDumps(lines: string[]): TaskDump[] {
   const out: TaskDump[] = [];
-  let cur: TaskDump | null = null;
+  let cur: (TaskDump & { guessed: string[] }) | null = null;
   let inTrace = false;
+  const done = () => {
+    if (!cur) return;
+    if (!cur.frames.length) {
+      cur.frames = cur.guessed;
+      cur.reliable = false;
+    }
+    out.push({ comm: cur.comm, state: cur.state, pid: cur.pid, frames: cur.frames, reliable: cur.reliable });
+    cur = null;
+  };
   for (const raw of lines) {
     const line = stripPrintkTime(raw.replace(/[\x00-\x1f\x7f]/g, '').replace(/^[^[]{1,8}(?=\[\s*\d+\.\d+\])/, '')).trim();
     const t = TASK.exec(line);
     if (t) {
-      cur = { comm: t[1]!.trim(), state: t[2]!, pid: Number(t[3]), frames: [] };
-      out.push(cur);
+      done();
+      cur = { comm: t[1]!.trim(), state: t[2]!, pid: Number(t[3]), frames: [], reliable: true, guessed: [] };
       inTrace = false;
       continue;
     }
@@ -37,16 +54,21 @@ export function parseTaskDumps(lines: string[]): TaskDump[] {
     if (line === '<TASK>') inTrace = true;
     else if (line === '</TASK>') {
       inTrace = false;
-      cur = null;
-    } else if (inTrace && /^[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/.test(line)) cur.frames.push(line.split(/\s/)[0]!);
+      done();
+    } else if (inTrace) {
+      const f = /^(\?\s+)?([\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+)/.exec(line);
+      if (f) (f[1] ? cur.guessed : cur.frames).push(f[2]!);
+    }
   }
+  done();
   return out;
 }
 
 /** Frames that only say the task sleeps: dropped from the front of a stack for its summary. */
 const SLEEP_FRAMES = /^(__schedule|schedule|schedule_timeout|schedule_hrtimeout_range_clock|schedule_hrtimeout_range|schedule_preempt_disabled|io_schedule|__switch_to_asm|__switch_to|preempt_schedule_common|do_nanosleep|hrtimer_nanosleep|__wait_for_common|wait_for_completion)\+/;
 
-/** The first frame that is not the scheduler's own: where the task waits. */
-export function whereItWaits(frames: string[]): string | undefined {
-  return frames.find((f) => !SLEEP_FRAMES.test(f))?.replace(/\+0x.*$/, '');
+/** Where the task waits: its first frame past the scheduler's own, from a reliable stack only. */
+export function whereItWaits(dump: TaskDump): string | undefined {
+  if (!dump.reliable) return undefined;
+  return dump.frames.find((f) => !SLEEP_FRAMES.test(f))?.replace(/\+0x.*$/, '');
 }
