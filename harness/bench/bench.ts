@@ -15,6 +15,8 @@ const bin = join(repoRoot, 'harness', 'cli', 'bin.mjs');
 const args = process.argv.slice(2);
 const cold = args.includes('--cold');
 const boots = Number(args[args.indexOf('--boots') + 1] ?? 3) || 3;
+// --boots-only: just the boot figures (no warm run), e.g. while comparing boot changes.
+const bootsOnly = args.includes('--boots-only');
 
 async function kph(argv: string[], env: Record<string, string> = {}) {
   const t = Date.now();
@@ -27,7 +29,7 @@ function summary(dir: string): Summary {
 }
 
 const figures: Record<string, unknown> = { at: new Date().toISOString() };
-if (cold) {
+if (cold && !bootsOnly) {
   const cache = mkdtempSync(join(tmpdir(), 'kph-bench-cache-'));
   const out = mkdtempSync(join(tmpdir(), 'kph-bench-'));
   const r = await kph(['run', '--series', 'baseline', '--out', out], { KPH_CACHE_DIR: cache });
@@ -36,7 +38,7 @@ if (cold) {
   figures.coldBuildMs = summary(out).runs[0]?.durationsMs.build;
   rmSync(cache, { recursive: true, force: true });
 }
-{
+if (!bootsOnly) {
   const out = mkdtempSync(join(tmpdir(), 'kph-bench-'));
   await kph(['run', '--series', 'baseline', '--out', out]); // make sure it is built
   const out2 = mkdtempSync(join(tmpdir(), 'kph-bench-'));
@@ -50,13 +52,20 @@ if (cold) {
   figures.setnsN = 1000;
 }
 const bootTimes: number[] = [];
+const phaseRuns: Record<string, number[]> = {};
 for (let i = 0; i < boots; i++) {
   const r = await kph(['boot', '--series', 'baseline', '--command', 'true']);
-  const m = /guest answered in ([\d.]+) s/.exec(r.out);
-  if (m) bootTimes.push(Number(m[1]) * 1000);
+  const m = /guest answered in ([\d.]+) s: ([^(]*) \(/.exec(r.out);
+  if (!m) continue;
+  bootTimes.push(Number(m[1]) * 1000);
+  for (const part of m[2]!.split(', ')) {
+    const pm = /^(.+) ([\d.]+) s$/.exec(part);
+    if (pm) (phaseRuns[pm[1]!] ??= []).push(Number(pm[2]) * 1000);
+  }
 }
-bootTimes.sort((a, b) => a - b);
-figures.bootToSshMs = { runs: bootTimes, median: bootTimes[Math.floor(bootTimes.length / 2)] };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+figures.bootToSshMs = { runs: bootTimes, median: median(bootTimes) };
+figures.bootPhasesMedianMs = Object.fromEntries(Object.entries(phaseRuns).map(([k, xs]) => [k, median(xs)]));
 mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify(figures, null, 2) + '\n');

@@ -1,6 +1,7 @@
 // The `kph` command line: doctor, list, build, boot, run, clean. Maps results and errors to
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { formatBootPhases } from '../vm/boot-phases.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
@@ -149,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');
       const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), name: `kph/boot/${series.id.replace(/[^\w@.-]/g, '_')}` });
-      progress.succeed(`guest answered in ${(guest.bootMs / 1000).toFixed(1)} s (console: ${join(logDir, 'console.log')})`);
+      progress.succeed(`guest answered in ${(guest.bootMs / 1000).toFixed(1)} s: ${formatBootPhases(guest.phases)} (console: ${join(logDir, 'console.log')})`);
       try {
         if (o.command) {
           const r = await guest.session.exec(o.command);

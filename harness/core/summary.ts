@@ -93,6 +93,20 @@ export const seriesEntrySchema = z.object({
   kernel: z
     .object({ bzImage: z.string(), cached: z.boolean(), buildMs: z.number() })
     .optional(),
+  /**
+   * Each boot of the series' kernel: ms from QEMU's start to a usable SSH session, and where they
+   * went (firmware, kernel, userspace, ssh wait/kex/auth: harness/vm/boot-phases.ts).
+   */
+  boots: z
+    .array(
+      z.object({
+        ms: z.number(),
+        phases: z
+          .object({ firmware: z.number().optional(), kernel: z.number().optional(), userspace: z.number().optional(), sshWait: z.number().optional(), sshKex: z.number().optional(), sshAuth: z.number().optional(), total: z.number() })
+          .optional(),
+      }),
+    )
+    .optional(),
   /** Where the series came from: its patch folder or mbox file (absent for baseline). */
   source: z.string().optional(),
   /** The patch files in order of application, with the sha256 of each (the KCIDB patchset). */

@@ -10,6 +10,7 @@ import type { Accel } from '../core/types.js';
 import { downloadCapture, uploadScenario, type RawCapture } from '../capture/scenario.js';
 import type { GuestImage } from '../image/guest.js';
 import type { Runner } from '../process/exec.js';
+import { bootPhases, type BootPhases } from '../vm/boot-phases.js';
 import { connectGuest, makeClientKey, type ExecResult, type GuestSession } from '../ssh/guest.js';
 import { startVm, type Vm } from '../vm/vm.js';
 
@@ -34,6 +35,8 @@ export interface BootedGuest {
   vm: Vm;
   session: GuestSession;
   bootMs: number;
+  /** Where bootMs went (vm/boot-phases.ts). */
+  phases: BootPhases;
 }
 
 export async function bootGuest(opts: BootRequest): Promise<BootedGuest> {
@@ -59,7 +62,7 @@ export async function bootGuest(opts: BootRequest): Promise<BootedGuest> {
       deadlineMs: opts.bootTimeoutMs ?? (tcg ? 180_000 : 60_000),
       silenceMs: tcg ? 60_000 : 30_000,
     });
-    return { vm, session, bootMs: Date.now() - started };
+    return { vm, session, bootMs: Date.now() - started, phases: bootPhases(vm.marks, Date.now() - vm.startedAt) };
   } catch (e) {
     await vm.stop();
     throw e;
@@ -101,7 +104,11 @@ done
 `;
 }
 
-/** Guest shell: the stacks of the scenario's tasks, then SysRq w (blocked tasks) to the console. */
+/**
+ * Guest shell: the scenario's tasks (state, wait channel, syscall; /proc/PID/stack where the
+ * kernel has CONFIG_STACKTRACE), then SysRq t: every task's stack on the console, which the judge
+ * reads for the stuck task (parse/task-dump.ts; needs only CONFIG_MAGIC_SYSRQ).
+ */
 export function stackDumpScript(guestDir: string): string {
   return `${tasksOf(guestDir)}
 for p in $pids; do
@@ -109,7 +116,7 @@ for p in $pids; do
   echo "task $p $(cat /proc/$p/comm 2>/dev/null) state=$(awk '/^State:/{print $2}' /proc/$p/status 2>/dev/null) wchan=$(cat /proc/$p/wchan 2>/dev/null) syscall=$(cut -d' ' -f1 /proc/$p/syscall 2>/dev/null)"
   sed 's/^/    /' /proc/$p/stack 2>/dev/null
 done
-echo w >/proc/sysrq-trigger 2>/dev/null
+echo t >/proc/sysrq-trigger 2>/dev/null
 true
 `;
 }
@@ -128,6 +135,10 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 
 export class GuestHandle {
   constructor(readonly guest: BootedGuest) {}
+
+  get phases(): BootPhases {
+    return this.guest.phases;
+  }
 
   get bootMs(): number {
     return this.guest.bootMs;
@@ -193,6 +204,8 @@ export class GuestHandle {
     const r = await withTimeout(session.exec(stackDumpScript(guestDir), { timeoutMs: 15_000 }).catch((e: unknown) => e), 15_000);
     // Whatever the dump printed counts, whatever its exit status (a kernel without SysRq fails the last line).
     if (r !== 'timeout' && !(r instanceof Error) && (r as ExecResult).stdout.trim()) {
+      // SysRq t prints for a while under TCG: until the console is quiet for 0.5 s (at most 5 s).
+      for (const until = Date.now() + 5000; Date.now() < until && vm.silentForMs() < 500; ) await new Promise((res) => setTimeout(res, 100));
       return (r as ExecResult).stdout.trim().split('\n');
     }
     // SSH itself is stuck: SysRq w and t through QEMU's monitor print the blocked and all tasks

@@ -47,6 +47,13 @@ describe('judgeScenario', () => {
     expect(j.verdict).toBe('timeout');
     expect(j.failures[0]!.message).toBe('x did not finish within 60 s: task 301 kph-hang state=S wchan=kph_hang_forever syscall=272');
   });
+  it('a script past its time: the stuck task\'s stack from the SysRq t dump on the console', () => {
+    const dump = ['[   45.1] task:kph-hang        state:S stack:0     pid:301   tgid:301   ppid:300    flags:0x00000002', '[   45.1] Call Trace:', '[   45.1]  <TASK>', '[   45.1]  __schedule+0x2e5/0x7a0', '[   45.1]  schedule+0x27/0xa0', '[   45.1]  kph_hang_forever+0x45/0x60', '[   45.1]  ksys_unshare+0x5c/0x3a0', '[   45.1]  </TASK>'];
+    const j = judgeScenario(input({ consoleLines: dump, hang: { afterMs: 60_000, evidence: ['task 300 sh state=S wchan=do_wait syscall=61', 'task 301 kph-hang state=S wchan=kph_hang_forever syscall=272'] } }));
+    expect(j.verdict).toBe('timeout');
+    expect(j.failures[0]!.message).toBe('x did not finish within 60 s: task 301 kph-hang state=S wchan=kph_hang_forever syscall=272 in kph_hang_forever');
+    expect(j.failures[0]!.excerpt!.slice(-5)).toEqual(['stack of kph-hang (pid 301, state S), from SysRq t:', '    __schedule+0x2e5/0x7a0', '    schedule+0x27/0xa0', '    kph_hang_forever+0x45/0x60', '    ksys_unshare+0x5c/0x3a0']);
+  });
   it("the guest's own limit stopped the script: a timeout naming the task from stuck-tasks.txt", () => {
     // A real guest's stuck-tasks.txt (baseline kernel, no CONFIG_STACKTRACE; "sleep 60", limit 3 s).
     const stuck = 'pid 92 comm timeout state S wchan __x64_sys_rt_sigsuspend\npid 96 comm sh state S wchan do_wait\npid 97 comm sleep state S wchan hrtimer_nanosleep\n';

@@ -9,6 +9,7 @@ import { buildContext } from '../capture/context.js';
 import type { RawCapture } from '../capture/scenario.js';
 import { findSplats } from '../parse/console.js';
 import { checkFailures, decideVerdict, splatFailures, throttleNote } from './verdict.js';
+import { parseTaskDumps, whereItWaits } from '../parse/task-dump.js';
 import { parseStuckTasks, stuckTasksExcerpt, stuckTasksOfInterest } from '../parse/stuck-tasks.js';
 
 export interface JudgeInput {
@@ -66,7 +67,7 @@ export function judgeScenario(input: JudgeInput): Judgement {
     return done('timeout', splatFailures(splats).map((f, i) => (i === 0 ? { ...f, code: 'E_TIMEOUT' as const } : f)));
   }
   if (splats.length) return done('crash', [...splatFailures(splats), ...(input.hang ? [hangFailure(input.hang, scenario)] : []), ...checkFailures(checks)]);
-  if (input.hang) return done('timeout', [hangFailure(input.hang, scenario)]);
+  if (input.hang) return done('timeout', [hangFailure(input.hang, scenario, input.consoleLines)]);
   if (capture?.scriptTimedOut) return done('timeout', [scriptTimeoutFailure(capture.stuckTasks, scenario)]);
   if (!input.guestAlive && !capture) {
     return done('crash', [{ code: 'E_GUEST_DIED', message: `QEMU exited during the scenario (code ${input.qemuExitCode}) without a recognised splat`, excerpt: input.consoleLines.slice(-30) }]);
@@ -100,14 +101,18 @@ function scriptTimeoutFailure(stuckTasks: string | undefined, scenario: Scenario
   };
 }
 
-function hangFailure(hang: { afterMs: number; evidence: string[] }, scenario: Scenario): Failure {
+function hangFailure(hang: { afterMs: number; evidence: string[] }, scenario: Scenario, consoleLines: string[] = []): Failure {
   // The stuck task: one in D state, else the deepest of the scenario's tasks (the shell and
   // timeout above it only wait for it).
   const tasks = hang.evidence.filter((l) => /^task \d+ /.test(l));
   const stuck = tasks.find((l) => / state=D /.test(l)) ?? tasks[tasks.length - 1];
+  // Its kernel stack, from the SysRq t dump the evidence step asked for (the last one printed).
+  const pid = stuck ? Number(/^task (\d+) /.exec(stuck)![1]) : NaN;
+  const dump = parseTaskDumps(consoleLines).filter((t) => t.pid === pid).pop();
+  const where = dump ? whereItWaits(dump.frames) : undefined;
   return {
     code: 'E_TIMEOUT',
-    message: `${scenario.name} did not finish within ${scenario.timeoutSec ?? 300} s${stuck ? `: ${stuck}` : ''}`,
-    excerpt: hang.evidence.slice(0, 60),
+    message: `${scenario.name} did not finish within ${scenario.timeoutSec ?? 300} s${stuck ? `: ${stuck}` : ''}${where ? ` in ${where}` : ''}`,
+    excerpt: [...hang.evidence.slice(0, 60), ...(dump ? [`stack of ${dump.comm} (pid ${dump.pid}, state ${dump.state}), from SysRq t:`, ...dump.frames.map((f) => `    ${f}`)] : [])],
   };
 }

@@ -4,6 +4,7 @@
 // kernel. Nothing is lost: every planned scenario gets a row, summary.json is rewritten after
 // every row, and an interrupted run still writes every report for what ran.
 import { createHash } from 'node:crypto';
+import { formatBootPhases, type BootPhases } from '../vm/boot-phases.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from '../core/errors.js';
@@ -27,6 +28,8 @@ import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../s
 /** A booted guest as the loop sees it. */
 export interface GuestLike {
   bootMs: number;
+  /** Where the boot's time went, when the stage measured it. */
+  phases?: BootPhases;
   alive(): boolean;
   runScenario(scenario: Scenario, params: Record<string, ParamValue>, sdir: string): Promise<ScenarioCapture>;
   stop(): Promise<void>;
@@ -272,7 +275,9 @@ export class RunLoop {
           try {
             guest = await stages.boot(kernel, { consoleLog, name: `kph/${basename(this.plan.outDir)}/${plan.dirName}`, selftests, logDir: seriesDir });
             bootMs = guest.bootMs;
-            progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started`);
+            const entry = this.entry(plan);
+            entry.boots = [...(entry.boots ?? []), { ms: bootMs, ...(guest.phases ? { phases: guest.phases } : {}) }];
+            progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started${guest.phases ? ` (${formatBootPhases(guest.phases)})` : ''}`);
           } catch (e) {
             const control = e instanceof BootError && (e.code === 'E_GUEST_UNREACHABLE' || e.code === 'E_QEMU_EXITED') && plan.series.name !== 'baseline'
               ? await stages.controlBoot(base, join(seriesDir, 'console-control.log'))

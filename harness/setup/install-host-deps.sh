@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 PKGS=(
   linux-source-6.12                 # the default base kernel (/usr/src/linux-source-6.12.tar.xz)
   build-essential flex bison bc libelf-dev libssl-dev cpio kmod   # kernel build
-  ccache patch rsync xz-utils
+  ccache patch rsync xz-utils lz4   # lz4: the compressed kernel (CONFIG_KERNEL_LZ4)
   qemu-system-x86                   # the VM
   debootstrap e2fsprogs             # the guest image
   openssh-client util-linux         # ssh-keygen for the pinned host key, setpriv

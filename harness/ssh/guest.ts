@@ -130,10 +130,11 @@ export interface ConnectOptions {
   silenceMs: number;
 }
 
-function connectOnce(port: number, key: ClientKey, hostBlob: Buffer): Promise<InstanceType<typeof Client>> {
+function connectOnce(port: number, key: ClientKey, hostBlob: Buffer, onHandshake: () => void): Promise<InstanceType<typeof Client>> {
   return new Promise((resolve, reject) => {
     const c = new Client();
     let hostKeyMismatch = false;
+    c.on('handshake', onHandshake);
     c.on('ready', () => resolve(c));
     c.on('error', (e) => {
       c.end();
@@ -153,7 +154,12 @@ function connectOnce(port: number, key: ClientKey, hostBlob: Buffer): Promise<In
   });
 }
 
-/** Connect once the guest answers; a dead or panicked guest stops the retries at once. */
+/**
+ * Connect once the guest answers; a dead or panicked guest stops the retries at once. The first
+ * attempt waits for the guest's ready line (sshd is running by then): an attempt made earlier
+ * hangs in QEMU's user network until the guest's interface is up, and costs a retry interval.
+ * Retries stay for a guest whose ready line never comes or whose sshd answers late.
+ */
 export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> {
   const hostBlob = publicKeyBlob(opts.hostKey);
   const { vm } = opts;
@@ -165,19 +171,30 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
     if (!vm.alive()) throw new AbortError(`QEMU exited (code ${vm.exitCode()}) before SSH answered`);
     if (vm.silentForMs() > opts.silenceMs) throw new AbortError(`no output from the guest for ${Math.round(vm.silentForMs() / 1000)} s and SSH does not answer`);
   };
+  const sinceSpawn = () => Date.now() - vm.startedAt;
   try {
+    // Until the ready line: watch the guards every 100 ms (a splat, QEMU's exit, silence).
+    const readyBy = started + opts.deadlineMs;
+    while (vm.marks.readyMs === undefined && Date.now() < readyBy) {
+      guardVm();
+      await vm.waitForLine(/^kph: guest ready$/, 100);
+    }
     const client = await pRetry(
       async () => {
         attempts++;
         guardVm();
+        const attemptAt = sinceSpawn();
         try {
-          return await connectOnce(vm.sshPort, opts.key, hostBlob);
+          const c = await connectOnce(vm.sshPort, opts.key, hostBlob, () => (vm.marks.sshHandshakeMs = sinceSpawn()));
+          vm.marks.sshAttemptMs = attemptAt;
+          vm.marks.sshReadyMs = sinceSpawn();
+          return c;
         } catch (e) {
           guardVm();
           throw e;
         }
       },
-      { retries: 10_000, minTimeout: 150, maxTimeout: 500, factor: 1.3, maxRetryTime: opts.deadlineMs },
+      { retries: 10_000, minTimeout: 150, maxTimeout: 500, factor: 1.3, maxRetryTime: Math.max(1000, readyBy - Date.now()) },
     );
     return new GuestSession(client);
   } catch (e) {

@@ -52,6 +52,9 @@ export function buildKernelCmdline(req: QemuRequest): string {
     'tsc=reliable',
     'i8042.noaux',
     'i8042.nokbd',
+    // The serial port as a boot console from the kernel's first line: a kernel that dies early
+    // still says why, and the first line's arrival marks the kernel's start (boot-phases.ts).
+    'earlycon=uart8250,io,0x3f8',
     `kph.key=${req.authorizedKeyB64}`,
     ...(req.extraCmdline ?? []),
   ].join(' ');

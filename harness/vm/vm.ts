@@ -10,6 +10,7 @@ import { BootError } from '../core/errors.js';
 import type { Accel } from '../core/types.js';
 import { findSplats, matchSplat, type Splat } from '../parse/console.js';
 import type { ManagedProcess, Runner } from '../process/exec.js';
+import { isInitLine, type BootMarks } from './boot-phases.js';
 import { buildQemuArgs } from './qemu-args.js';
 
 export interface VmOptions {
@@ -39,6 +40,8 @@ export interface Vm {
   exitCode(): number | null;
   /** Milliseconds since the console last printed anything. */
   silentForMs(): number;
+  /** What the console showed when (ms since QEMU was spawned): see boot-phases.ts. */
+  marks: BootMarks;
   /** Resolves when a console line matches. */
   waitForLine(re: RegExp, timeoutMs: number): Promise<boolean>;
   /**
@@ -137,14 +140,20 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
   const waiters = new Set<{ re: RegExp; resolve: (ok: boolean) => void }>();
   const stderrTail: string[] = [];
 
+  const marks: BootMarks = {};
+  let spawnedAt = Date.now();
   const onLine = (line: string) => {
     lines.push(line);
+    marks.firstLineMs ??= Date.now() - spawnedAt;
+    if (marks.initMs === undefined && isInitLine(line)) marks.initMs = Date.now() - spawnedAt;
+    if (marks.readyMs === undefined && line === 'kph: guest ready') marks.readyMs = Date.now() - spawnedAt;
     const kind = matchSplat(line);
     if (kind && !splat) splat = { kind, line };
     for (const w of waiters) if (w.re.test(line)) w.resolve(true);
   };
   let proc: ManagedProcess;
   try {
+    spawnedAt = Date.now();
     proc = opts.runner.spawn(opts.qemu ?? 'qemu-system-x86_64', args, {
       dieWithParent: true,
       onStdout: (chunk) => {
@@ -165,7 +174,6 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     removePrivate();
     throw e;
   }
-  const startedAt = Date.now();
   let monitorQueue: Promise<void> = Promise.resolve();
   void proc.exited.then((code) => {
     exitCode = code;
@@ -184,7 +192,8 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
   }
   return {
     sshPort,
-    startedAt,
+    startedAt: spawnedAt,
+    marks,
     process: proc,
     lines: () => lines,
     firstSplat: () => splat,

@@ -1,6 +1,3 @@
-// WIP (2026-11-28): audit-ns@rfc-v2 has not been built or run yet, so this scenario needs the
-// audit-ns capability and skips on every other series until a session runs it there; the
-// expectations for kernels without the series stay below (checkWithoutSeries) for that day.
 // audit-ns RFC v2 (5/20, 7/20, 10/20, 15/20, 16/20): once the host raised the limit, an audit
 // daemon inside registers (AUDIT_SET pid) and receives the user messages sent inside; a second
 // registration is EEXIST; the host's auditd does not get them (the series' choice: a container's
@@ -16,8 +13,7 @@ export default defineScenario({
   name: 'auditns-auditd',
   description: 'a namespace auditd registers (second one EEXIST) and receives the messages sent inside, the host\'s does not; cost of N messages inside vs host',
   params: { N: 200 },
-  needs: { capabilities: [AUDIT_NS] },
-  script: `
+    script: `
 rm -f /tmp/kph-auditns-d.*
 kph-auditns c=create-ns exec:sh -c '
   i=0; while [ "$(cat /proc/self/audit_backlog_limit)" = 0 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done

@@ -1,6 +1,3 @@
-// WIP (2026-11-28): audit-ns@rfc-v2 has not been built or run yet, so this scenario needs the
-// audit-ns capability and skips on every other series until a session runs it there; the
-// expectations for kernels without the series stay below (checkWithoutSeries) for that day.
 // audit-ns RFC v2 (18/20, 19/20, 20/20): root sends AUDIT_CREATE_NS and is moved, with its later
 // children, into a new audit namespace whose backlog limit is 0 (audit unavailable there),
 // while pid 1 still shows the host's limit. The creation is logged on the host as
@@ -14,8 +11,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'auditns-create',
   description: 'AUDIT_CREATE_NS as root: creator and child read audit_backlog_limit 0, pid 1 the host\'s; logged on the host (EINVAL without the series)',
-  needs: { capabilities: [AUDIT_NS] },
-  script: `
+    script: `
 echo "KPH before=$(cat /proc/self/audit_backlog_limit 2>/dev/null || echo absent)"
 kph-auditns create=create-ns self=read:/proc/self/audit_backlog_limit get=get exec:sh -c '
   echo "KPH creator=$$"

@@ -1,6 +1,3 @@
-// WIP (2026-11-28): audit-ns@rfc-v2 has not been built or run yet, so this scenario needs the
-// audit-ns capability and skips on every other series until a session runs it there; the
-// expectations for kernels without the series stay below (checkWithoutSeries) for that day.
 // audit-ns RFC v2 (19/20, 20/20): inside a new audit namespace the limit is 0: a user message is
 // dropped and counted as lost there, and raising the limit through netlink (AUDIT_SET) or the
 // proc file is EPERM from inside. The host writes 64 to /proc/PID/audit_backlog_limit (logged
@@ -14,8 +11,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'auditns-limit',
   description: 'limit 0 inside: message lost, AUDIT_SET and proc write EPERM; the host raises it to 64 (logged); ENOENT/EINVAL without the series',
-  needs: { capabilities: [AUDIT_NS] },
-  script: `
+    script: `
 rm -f /tmp/kph-auditns-limit.*
 kph-auditns c=create-ns exec:sh -c '
   kph-auditns before=get msg=user-msg:kph-auditns-dropped after=get raise=set-limit:64 wself=write:/proc/self/audit_backlog_limit:64 ready=touch:/tmp/kph-auditns-limit.ready

@@ -1,6 +1,3 @@
-// WIP (2026-11-28): audit-ns@rfc-v2 has not been built or run yet, so this scenario needs the
-// audit-ns capability and skips on every other series until a session runs it there; the
-// expectations for kernels without the series stay below (checkWithoutSeries) for that day.
 // audit-ns RFC v2 (cover letter): once set, /proc/PID/loginuid is immutable without
 // CAP_AUDIT_CONTROL (6.12, every kernel); in a new audit namespace a task may reset it once,
 // without the capability check, and the second change is EPERM even for root. LOGIN records
@@ -14,8 +11,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'auditns-loginuid',
   description: 'loginuid: immutable without CAP_AUDIT_CONTROL on the host; reset once inside a new audit namespace, the second change EPERM; LOGIN records',
-  needs: { capabilities: [AUDIT_NS] },
-  script: `
+    script: `
 kph-auditns set=loginuid:1000 exec:sh -c '
   setpriv --inh-caps=-audit_control --bounding-set=-audit_control kph-auditns nocap=loginuid:1001
   kph-auditns c=create-ns reset=loginuid:2000 second=loginuid:2001 now=read:/proc/self/loginuid

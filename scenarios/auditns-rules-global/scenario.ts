@@ -1,6 +1,3 @@
-// WIP (2026-11-28): audit-ns@rfc-v2 has not been built or run yet, so this scenario needs the
-// audit-ns capability and skips on every other series until a session runs it there; the
-// expectations for kernels without the series stay below (checkWithoutSeries) for that day.
 // audit-ns RFC v2 (cover letter): rules stay global. Inside an audit namespace adding, deleting
 // and listing rules is EPERM even for root of the host; the host's rule on sethostname fires
 // for a task inside, and its SYSCALL record reaches the host's auditd.
@@ -14,7 +11,7 @@ const SETHOSTNAME = 170;
 export default defineScenario({
   name: 'auditns-rules-global',
   description: 'rules are global: add/del/list rules EPERM inside; the host rule on sethostname fires for a task inside (EINVAL without the series)',
-  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: [AUDIT_NS] },
+  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S sethostname -k kph-auditns'],
   script: `
 unshare -u sh -c '

@@ -1,6 +1,3 @@
-// WIP (2026-11-28): audit-ns@rfc-v2 has not been built or run yet, so this scenario needs the
-// audit-ns capability and skips on every other series until a session runs it there; the
-// expectations for kernels without the series stay below (checkWithoutSeries) for that day.
 // audit-ns RFC v2 (18/20): a privileged user in a user namespace may create an audit namespace,
 // so uid 1000 can after `unshare -U -r`, not without it (EPERM). Inside, audit is unavailable
 // (limit 0): a user message is acked but dropped and counted in the namespace's lost; the proc
@@ -14,7 +11,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'auditns-unprivileged',
   description: 'uid 1000: AUDIT_CREATE_NS is EPERM, allowed after unshare -U -r (limit 0 there, messages lost); EINVAL/ECONNREFUSED without the series',
-  needs: { config: ['CONFIG_USER_NS=y'], capabilities: [AUDIT_NS] },
+  needs: { config: ['CONFIG_USER_NS=y'] },
   script: `
 setpriv --reuid=1000 --regid=1000 --clear-groups kph-auditns plain=create-ns
 setpriv --reuid=1000 --regid=1000 --clear-groups unshare -U -r sh -c '

@@ -3,8 +3,6 @@
 // new_pid=<child> new_auditnsid=<child's id>, the child's ten namespace links; the parent's own
 // id is the same after the clone (only the child gets a new one). Without the series: no NSID
 // record, no /proc/<pid>/auditnsid.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, inumMismatches, linkInodes, note, nsids, nsidValue, sameEvent, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
@@ -14,7 +12,7 @@ const FLAGS = CLONE_NEW.mnt! | CLONE_NEW.net!;
 export default defineScenario({
   name: 'nsid-clone',
   description: 'clone(CLONE_NEWNS|CLONE_NEWNET): one NSID op=clone, new_pid = the child, the parent keeps its id (audit-nsid)',
-  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S clone,clone3 -k kph-nsid'],
   script: `
 kph-clone-ns -f 0x${FLAGS.toString(16)}

@@ -5,8 +5,6 @@
 // to compare with baseline in one run. Checks: every loop ran N calls; with the series one
 // NSID record per namespace call (setns-loop: its unshare too), none for the plain forks;
 // without it, none.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, nsids } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
@@ -30,7 +28,7 @@ function loops(stdout: string): Partial<Record<(typeof LOOPS)[number], Loop>> {
 export default defineScenario({
   name: 'nsid-cost',
   description: 'calls/s of unshare, setns and clone with CLONE_NEWUTS (and plain fork), no audit rule: the cost of the NSID record (audit-nsid)',
-  needs: { config: ['CONFIG_UTS_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_UTS_NS=y'] },
   params: { N: 1000 },
   script: `
 echo "KPH loop_unshare=$(kph-unshare-loop -n "$N" -t uts)"

@@ -5,8 +5,6 @@
 // followed (its new_auditnsid, its pid and new_pid), in log order, must find exactly the
 // container's pids (those that changed namespaces, and the cloned child) and none outside.
 // Without the series: no NSID record.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, note, nsids } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
@@ -30,7 +28,7 @@ export function follow(all: ReturnType<typeof nsids>, init: number): { pids: num
 export default defineScenario({
   name: 'nsid-follow',
   description: "following auditnsids from a container's first record finds exactly its pids, none outside (audit-nsid)",
-  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_NET_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_NET_NS=y'] },
   script: `
 cat > /tmp/kph-nsid-container.sh <<'EOF'
 echo "KPH init=$$"

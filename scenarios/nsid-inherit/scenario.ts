@@ -1,15 +1,13 @@
 // audit-nsid: `unshare -u sh -c 'unshare -i sh'`: the outer unshare gives its process a new id;
 // the inner unshare runs in a child forked from it (fork copies the id, logs nothing), so the
 // second NSID record's auditnsid is the first's new_auditnsid. Without the series: no NSID.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, note, nsids, nsidValue } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
 export default defineScenario({
   name: 'nsid-inherit',
   description: "unshare -u, then unshare -i in a forked child: the second record's auditnsid = the first's new_auditnsid (audit-nsid)",
-  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y'] },
   script: `
 unshare -u sh -c 'echo "KPH outer=$$"; unshare -i sh -c "echo KPH inner=\\$\\$"'
 `,

@@ -2,8 +2,6 @@
 // (kph-unshare-loop) with no audit rule loaded: N NSID records, each new_auditnsid larger than
 // the one before (so never reused), each auditnsid the previous new one, while net_inum values
 // repeat (proc inode numbers of freed namespaces come back). Without the series: none.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, nsids, nsidValue, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
@@ -23,7 +21,7 @@ function loopOutput(stdout: string): LoopOutput | null {
 export default defineScenario({
   name: 'nsid-never-reused',
   description: 'N unshare -n calls, no audit rule: N NSID records, new ids strictly increasing while net_inum values repeat (audit-nsid)',
-  needs: { config: ['CONFIG_NET_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y'] },
   params: { N: 1000 },
   script: `
 kph-unshare-loop -n "$N" -t net

@@ -5,8 +5,6 @@
 // nsflags = that type, the joined link's inode = the target's (pid: pid_for_children; time: time
 // and time_for_children), each record's auditnsid = the previous one's new_auditnsid, all in the
 // setns SYSCALL's event. Without the series: the same calls succeed and no NSID record.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, note, noteInode, nsids, nsidValue, sameEvent, SYSCALL_NR, syscallRecords, type Nsid } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
@@ -22,7 +20,7 @@ const PIDFD_FLAGS = CLONE_NEW.uts! | CLONE_NEW.ipc! | CLONE_NEW.net!;
 export default defineScenario({
   name: 'nsid-setns',
   description: 'one setns per namespace type and one setns(pidfd, uts|ipc|net): one NSID record per syscall, inodes = the target\'s (audit-nsid)',
-  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_PID_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_TIME_NS=y', 'CONFIG_CGROUPS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_PID_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_TIME_NS=y', 'CONFIG_CGROUPS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S setns -k kph-nsid'],
   script: `
 unshare --user --map-root-user --mount --uts --ipc --net --pid --cgroup --time --fork sleep 300 &

@@ -5,8 +5,6 @@
 // new_pid = the vfork child, its id and uts link. The main thread's id never changes; both
 // records are in their clone SYSCALL's event. Without the series: the thread is in a new net
 // namespace all the same, and there is no NSID record.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, note, noteInode, nsids, sameEvent, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
@@ -14,7 +12,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'nsid-thread',
   description: 'clone of a thread with CLONE_NEWNET and a CLONE_VFORK child with CLONE_NEWUTS: per-task ids, new_pid = tid (audit-nsid)',
-  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S clone,clone3 -k kph-nsid'],
   script: `
 kph-clone-thread

@@ -2,8 +2,6 @@
 // with EPERM and logs no NSID record (its SYSCALL record says success=no exit=-1); `unshare -U`
 // succeeds and logs one record, op=unshare nsflags=10000000 (CLONE_NEWUSER), user_inum = the new
 // user namespace. Without the series: the same results, no NSID record.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, note, noteInode, nsids, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
@@ -13,7 +11,7 @@ const AS_USER = 'setpriv --reuid=1000 --regid=1000 --clear-groups';
 export default defineScenario({
   name: 'nsid-unprivileged',
   description: 'uid 1000: unshare -n fails (EPERM) and logs nothing; unshare -U logs one NSID record with the user flag (audit-nsid)',
-  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S unshare -k kph-nsid'],
   script: `
 ${AS_USER} sh -c 'echo "KPH net_pid=$$"; echo "KPH net_uid=$(id -u)"; exec unshare -n true' 2>/dev/null

@@ -4,8 +4,6 @@
 // new_auditnsid = its id after, larger; the ten <link>_inum fields = the caller's namespace
 // links after the call (net_inum = what readlink printed). Without the series: no NSID record
 // and no /proc/<pid>/auditnsid. With it, pid 1 still has the initial task's id, 00000001.
-// Runs only where 'audit-nsid' is provided (needs.capabilities) while audit-nsid@strawman is
-// work in progress; the expectations for kernels without it stay in expect() for later.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, inumMismatches, linkInodes, note, noteInode, nsids, nsidValue, sameEvent, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 import { field } from '../../harness/parse/audit.js';
@@ -13,7 +11,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'nsid-unshare',
   description: 'unshare -n: one NSID record op=unshare, net flag, net_inum = readlink, same serial as the SYSCALL (audit-nsid)',
-  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S unshare -k kph-nsid'],
   script: `
 echo "KPH init_auditnsid=$(cat /proc/1/auditnsid 2>/dev/null || echo none)"

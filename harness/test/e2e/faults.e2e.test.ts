@@ -78,9 +78,10 @@ describe('a syscall that never returns', () => {
     expect(r.code, r.all.slice(-3000)).toBe(1);
     const hang = by('hang-trigger');
     expect(hang.verdict).toBe('timeout');
-    // The stuck task named with its state, wait channel and syscall (272: unshare). Its stack
-    // (kph_hang_interruptible) needs CONFIG_STACKTRACE, not in the harness fragment yet.
-    expect(hang.failures[0]!.message).toMatch(/: task \d+ kph-hang state=S wchan=\S+ syscall=272$/);
+    // The stuck task named with its state, wait channel and syscall (272: unshare), and where
+    // its kernel stack waits: SysRq t on the console (CONFIG_MAGIC_SYSRQ; no STACKTRACE needed).
+    expect(hang.failures[0]!.message).toMatch(/: task \d+ kph-hang state=S wchan=\S+ syscall=272 in kph_hang_interruptible$/);
+    expect(failureText(hang)).toMatch(/stack of kph-hang \(pid \d+, state S\), from SysRq t:\n\s+\S+\n[\s\S]*kph_hang_interruptible\+0x[0-9a-f]+\/0x[0-9a-f]+\n\s+ksys_unshare\+/);
     // Bounded: the scenario's time plus at most 60 s to collect the evidence.
     expect(hang.durationsMs.scenario).toBeLessThan(30_000 + 60_000);
     const next = by('after-hang');

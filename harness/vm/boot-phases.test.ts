@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { bootPhases, formatBootPhases, isInitLine } from './boot-phases.js';
+
+describe('isInitLine', () => {
+  it('knows the init line of a real console', () => {
+    // baseline kernel, TCG (an e2e run's console.log)
+    expect(isInitLine('[    1.776057] Run /sbin/kph-init as init process')).toBe(true);
+    expect(isInitLine('[    2.192066] Run /usr/bin/sleep as init process')).toBe(true);
+    expect(isInitLine('[    1.776057] Run /sbin/kph-init')).toBe(false);
+    expect(isInitLine('kph: guest ready')).toBe(false);
+  });
+});
+
+describe('bootPhases', () => {
+  it('splits a boot at the first line, init, the ready line and the SSH events', () => {
+    // host times of a real boot under load (first line 4366 ms, init 8978 ms, ready 14256 ms)
+    const p = bootPhases({ firstLineMs: 4366, initMs: 8978, readyMs: 14256, sshAttemptMs: 14300, sshHandshakeMs: 15900, sshReadyMs: 16600 }, 16700);
+    expect(p).toEqual({ firmware: 4366, kernel: 4612, userspace: 5278, sshWait: 44, sshKex: 1600, sshAuth: 700, total: 16700 });
+    expect(formatBootPhases(p)).toBe('firmware 4.4 s, kernel 4.6 s, userspace 5.3 s, ssh wait 0.0 s, ssh kex 1.6 s, ssh auth 0.7 s');
+  });
+  it('leaves out what it did not see (no init line: a kernel that never reached userspace)', () => {
+    expect(bootPhases({ firstLineMs: 900, readyMs: 4000, sshAttemptMs: 3900, sshHandshakeMs: 4500, sshReadyMs: 4600 }, 4700)).toEqual({ firmware: 900, sshWait: 0, sshKex: 600, sshAuth: 100, total: 4700 });
+  });
+});
