@@ -47,6 +47,22 @@ describe('planRun', () => {
   it('a --param of the wrong type is a usage error before anything is built', async () => {
     await expect(planRun({ base: 'debian:6.12', series: ['baseline'], scenarios: ['setns-loop'], params: ['N=abc'], accel: 'tcg', cache: '/tmp', outDir: mkdtempSync(join(tmpdir(), 'kph-out-')) }, 'id')).rejects.toMatchObject({ exitCode: 2 });
   });
+  it('--suite and --suite-only are checked before anything is built (exit 2)', async () => {
+    const req = { base: 'debian:6.12', series: ['baseline'], scenarios: [] as string[], params: [], accel: 'tcg' as const, cache: '/tmp', env: {} };
+    await expect(planRun({ ...req, suites: ['audit-testsuite=/no/such/suite'] }, 'id')).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('no such file or directory') });
+    await expect(planRun({ ...req, suiteOnly: true }, 'id')).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('--suite-only needs --suite') });
+    const suite = mkdtempSync(join(tmpdir(), 'kph-suite-'));
+    mkdirSync(join(suite, 'tests'));
+    writeFileSync(join(suite, 'tests', 'runtests.pl'), '');
+    for (const t of ['exec_execve', 'exec_name', 'file_create', 'file_delete', 'file_rename', 'filter_exit', 'filter_sessionid', 'syscalls_file', 'user_msg', 'field_compare', 'filter_saddr_fam', 'signal']) {
+      mkdirSync(join(suite, 'tests', t));
+      writeFileSync(join(suite, 'tests', t, 'test'), '');
+    }
+    await expect(planRun({ ...req, scenarios: ['unshare-net'], suiteOnly: true, suites: [`audit-testsuite=${suite}`] }, 'id')).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('leave out --scenario') });
+    const plan = await planRun({ ...req, suiteOnly: true, suites: [`audit-testsuite=${suite}`], outDir: mkdtempSync(join(tmpdir(), 'kph-out-')) }, 'id');
+    expect(plan.scenarios).toEqual([]);
+    expect(plan.suites).toMatchObject([{ name: 'audit-testsuite', path: suite }]);
+  });
 });
 
 describe('distinctNames', () => {
