@@ -91,7 +91,7 @@ describe('kph-scenario', () => {
 
   it('keeps the script\'s standard input, and leaves no watcher behind when the script is quick', () => {
     const d = scenarioDir('stdin', 'read line; echo "got $line"\n', { timeout: '20' });
-    const r = spawnSync('sh', [SCRIPT, d], { input: 'hello\n', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('sh', [SCRIPT, d], { input: 'hello\n', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KPH_AUDIT_LOG: log, KPH_LIB: join(repoRoot, 'images', 'guest-tools', 'kph-lib.sh') }, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(read(d, 'stdout.txt')).toBe('got hello\n');
     expect(existsSync(join(d, 'stuck-tasks.txt'))).toBe(false);
