@@ -126,6 +126,12 @@ ${details}
 `;
 }
 
+/** The compiler's lines of a failed step (with gcc's source and caret lines), make's "***" lines only when there are none. */
+export function firstErrorLines(errors: string[], max = 8): string[] {
+  const compiler = errors.filter((l) => !/^make(?:\[\d+\])?: \*\*\* /.test(l));
+  return (compiler.length ? compiler : errors).slice(0, max);
+}
+
 /** The end screen: headline, the first failure's compiler lines, the matrix, the findings, where to look. */
 export function renderPatchcheckTerminal(s: PatchcheckSummary, o: { outDir: string; color?: boolean }): string {
   const paint = (code: string, t: string) => (o.color ? `\x1b[${code}m${t}\x1b[0m` : t);
@@ -135,7 +141,7 @@ export function renderPatchcheckTerminal(s: PatchcheckSummary, o: { outDir: stri
   const first = s.patches.find((p) => p.index === s.firstBuildFailure);
   const bad = s.patches.some((p) => p.verdict === 'fail');
   out.push(paint(bad ? '1;31' : '1;32', headline(s)));
-  if (first) for (const l of first.build.errors.slice(0, 8)) out.push(`  ${l}`);
+  if (first) for (const l of firstErrorLines(first.build.errors)) out.push(`  ${l}`);
   out.push('');
   const subjW = Math.min(48, Math.max(5, ...s.patches.map((p) => p.subject.length)));
   const cols = ['apply', 'build', 'new warn', 'cp err', 'cp warn', 'cp chk', 'time'];

@@ -102,3 +102,24 @@ describe('diffWarnings and nextWarningState (ktest rule: per touched file, again
     expect(diffWarnings(new Map(), [a, b], ['kernel/fork.c'], ['kernel/fork.c']).added).toHaveLength(2);
   });
 });
+
+describe('on the real build logs of kph patchcheck of breaks-at-2 (steps 1 to 3, incremental)', () => {
+  const step = (k: number) => fx(`breaks-at-2-step${k}.log`);
+  const touched = ['kernel/nsproxy.c'];
+
+  it('each step compiled kernel/nsproxy.c and what every link redoes, nothing else', () => {
+    expect(compiledSources(step(1))).toEqual(['arch/x86/boot/compressed/misc.c', 'arch/x86/boot/compressed/piggy.S', 'arch/x86/boot/header.S', 'arch/x86/boot/version.c', 'init/version-timestamp.c', 'kernel/nsproxy.c']);
+    expect(compiledSources(step(2))).toEqual(['kernel/nsproxy.c']);
+  });
+
+  it('patch 1 adds the unused-function warning; failed patch 2 prints it again (not new); patch 3, against step 1, clears it', () => {
+    const w1 = parseCompilerWarnings(step(1));
+    const d1 = diffWarnings(new Map(), w1, touched, compiledSources(step(1)));
+    expect(d1.added.map(formatWarning)).toEqual(["kernel/nsproxy.c:35: 'nsproxies_in_use' defined but not used [-Wunused-function]"]);
+    const s1 = nextWarningState(new Map(), w1, touched, compiledSources(step(1)));
+    expect(diffWarnings(s1, parseCompilerWarnings(step(2)), touched, compiledSources(step(2))).added).toEqual([]);
+    const d3 = diffWarnings(s1, parseCompilerWarnings(step(3)), touched, compiledSources(step(3)));
+    expect(d3.added).toEqual([]);
+    expect(d3.removed.map((r) => r.message)).toEqual(["'nsproxies_in_use' defined but not used [-Wunused-function]"]);
+  });
+});

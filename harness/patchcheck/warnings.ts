@@ -64,13 +64,15 @@ export function formatWarning(w: CompilerWarning): string {
 
 /**
  * The sources kbuild compiled in this log, from its quiet lines: "  CC      kernel/nsproxy.o"
- * is kernel/nsproxy.c, "  AS      arch/x86/entry/entry_64.o" is .S.
+ * is kernel/nsproxy.c, "  AS      arch/x86/entry/entry_64.o" is .S. The link's kallsyms
+ * objects are left out.
  */
 export function compiledSources(log: string): string[] {
   const out = new Set<string>();
   for (const line of log.split('\n')) {
     const m = /^\s+(CC|AS)\s+(\S+)\.o$/.exec(line);
-    if (m) out.add(`${m[2]}.${m[1] === 'AS' ? 'S' : 'c'}`);
+    // .tmp_vmlinux*.kallsyms: the link's symbol tables, made again by every link
+    if (m && !m[2]!.startsWith('.tmp_')) out.add(`${m[2]}.${m[1] === 'AS' ? 'S' : 'c'}`);
   }
   return [...out].sort();
 }
