@@ -34,9 +34,15 @@ export interface BuildRequest {
   workDir?: string;
   /**
    * What the source tree holds when that is not the series' content (a patchcheck step: the
-   * series cut after patch k): part of the config and build stamps.
+   * series cut after patch k): part of the build stamp.
    */
   treeKey?: string;
+  /**
+   * What of that tree decides the config (a patchcheck step: the patches so far that touch
+   * Kconfig files): part of the config stamp, so a step that changes no Kconfig file is not
+   * configured again (and its .config, untouched, triggers no syncconfig).
+   */
+  configTreeKey?: string;
   /**
    * Return requested options that olddefconfig dropped (BuildResult.dropped) instead of
    * throwing ConfigDroppedError: a patchcheck step before the patch that adds the option.
@@ -108,11 +114,26 @@ async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<Bui
   const configStampFile = join(buildDir, '.kph-config-stamp');
   // Keyed by the options asked for, not by who asked: selecting fewer scenarios whose needs
   // the base already covers must not reconfigure (and so rebuild) the kernel.
-  const configKey = sha([req.base.contentId, req.series.contentHash, ...(req.treeKey ? [req.treeKey] : []), ...fragmentText.split('\n').sort()]);
+  const configKey = sha([req.base.contentId, req.series.contentHash, ...(req.configTreeKey ? [req.configTreeKey] : []), ...fragmentText.split('\n').sort()]);
   const configPath = join(buildDir, '.config');
 
   // Configure: tinyconfig + fragment, olddefconfig; redone only when its inputs changed.
   let dropped: string[] = [];
+  const checkDropped = () => {
+    const lost = findDroppedOptions(merged.options, parseKconfig(readFileSync(configPath, 'utf8')));
+    if (lost.length && req.tolerateDropped) {
+      dropped = lost.map((d) => `${d.option}=${d.wanted} (from ${d.origin}; got ${d.got ?? 'unset'})`);
+      appendFileSync(logFile, `note: not in this tree's config: ${dropped.join(', ')}\n`);
+    } else if (lost.length) {
+      writeFileSync(configStampFile, ''); // configure again next time
+      throw new ConfigDroppedError(
+        lost.map((d) => ({ option: `${d.option} (from ${d.origin})`, wanted: d.wanted, got: d.got })),
+        {
+          hint: `Their dependencies are not met. Add the options they depend on to the fragment that asks for them (see \`make O=${buildDir} menuconfig\`, search with "/"). Final config: ${configPath}`,
+        },
+      );
+    }
+  };
   const configStamp = existsSync(configStampFile) ? readFileSync(configStampFile, 'utf8') : '';
   if (configStamp !== configKey || !existsSync(configPath)) {
     const fragFile = join(buildDir, 'kph.fragment.config');
@@ -131,25 +152,17 @@ async function buildKernelLocked(req: BuildRequest, runner: Runner): Promise<Bui
         });
       }
     }
-    const lost = findDroppedOptions(merged.options, parseKconfig(readFileSync(configPath, 'utf8')));
-    if (lost.length && req.tolerateDropped) {
-      dropped = lost.map((d) => `${d.option}=${d.wanted} (from ${d.origin}; got ${d.got ?? 'unset'})`);
-      appendFileSync(logFile, `note: not in this tree's config: ${dropped.join(', ')}\n`);
-    } else if (lost.length) {
-      writeFileSync(configStampFile, ''); // configure again next time
-      throw new ConfigDroppedError(
-        lost.map((d) => ({ option: `${d.option} (from ${d.origin})`, wanted: d.wanted, got: d.got })),
-        {
-          hint: `Their dependencies are not met. Add the options they depend on to the fragment that asks for them (see \`make O=${buildDir} menuconfig\`, search with "/"). Final config: ${configPath}`,
-        },
-      );
-    }
+    checkDropped();
     writeFileSync(configStampFile, configKey);
+  } else if (req.tolerateDropped !== undefined) {
+    // A patchcheck step on the config of the step before: what it lacks is said (or, at the
+    // last step, refused) again.
+    checkDropped();
   }
 
   const bzImage = join(buildDir, 'arch/x86/boot/bzImage');
   const buildStampFile = join(buildDir, '.kph-build-stamp');
-  const buildKey = sha([configKey, readFileSync(configPath, 'utf8')]);
+  const buildKey = sha([configKey, ...(req.treeKey ? [req.treeKey] : []), readFileSync(configPath, 'utf8')]);
   if (existsSync(bzImage) && existsSync(buildStampFile) && readFileSync(buildStampFile, 'utf8') === buildKey) {
     appendFileSync(logFile, `build stamp matches (${buildKey.slice(0, 12)}): nothing to build\n`);
     return { bzImage, buildDir, config: configPath, cached: true, durationMs: Date.now() - started, logFile, dropped };

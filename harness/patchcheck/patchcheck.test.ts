@@ -10,7 +10,7 @@ import type { BaseTree, Series } from '../core/types.js';
 import { resolveSeries } from '../patch/series.js';
 import { silentProgress } from '../report/progress.js';
 import type { CheckpatchResult } from './checkpatch.js';
-import { patchSubject, runPatchcheck, seriesPrefix, type PatchcheckStages } from './patchcheck.js';
+import { configTreeKey, isConfigInput, patchSubject, runPatchcheck, seriesPrefix, type PatchcheckStages } from './patchcheck.js';
 import { headline, renderPatchcheckHtml, renderPatchcheckMarkdown, renderPatchcheckTerminal } from './report.js';
 
 const fixtureSeries = () => resolveSeries(join(import.meta.dirname, '..', 'test', 'fixtures', 'series', 'breaks-at-2'));
@@ -130,6 +130,15 @@ describe('helpers', () => {
     expect(seriesPrefix(s, 2).patches.map((p) => p.name)).toEqual(s.patches.slice(0, 2).map((p) => p.name));
     expect(new Set([0, 1, 2, 3].map((k) => seriesPrefix(s, k).contentHash)).size).toBe(4);
     expect(seriesPrefix(s, 3).contentHash).not.toBe(s.contentHash);
+  });
+  it('configTreeKey: the same for every step until a patch touches a Kconfig file', () => {
+    const s = fixtureSeries();
+    expect(new Set([0, 1, 2, 3].map((k) => configTreeKey(seriesPrefix(s, k)))).size).toBe(1);
+    const kconfig = { name: '0004-audit-ns-kconfig.patch', text: 'diff --git a/init/Kconfig b/init/Kconfig\n--- a/init/Kconfig\n+++ b/init/Kconfig\n@@ -1 +1,2 @@\n x\n+y\n' };
+    const more = { ...s, patches: [...s.patches, kconfig] };
+    expect(configTreeKey(seriesPrefix(more, 4))).not.toBe(configTreeKey(seriesPrefix(more, 3)));
+    expect(['init/Kconfig', 'arch/x86/Kconfig.debug', 'kernel/configs/tiny.config', 'scripts/kconfig/conf.c'].every(isConfigInput)).toBe(true);
+    expect(['kernel/nsproxy.c', 'Makefile', 'include/linux/kconfig.h'].some(isConfigInput)).toBe(false);
   });
   it('patchSubject: without [PATCH n/m], folded lines joined', () => {
     expect(patchSubject({ name: 'x.patch', text: 'Subject: [PATCH v2 3/9] audit: log the\n serial\n\nbody' })).toBe('audit: log the serial');

@@ -68,6 +68,15 @@ export function seriesPrefix(series: Series, k: number): Series {
   return { ...series, patches, contentHash: sha(['patchcheck-prefix', series.contentHash, String(k), ...patches.flatMap((p) => [p.name, p.text])]) };
 }
 
+/** A file whose change may change the kernel's config: Kconfig files, *.config fragments under configs/, the kconfig tool. */
+export const isConfigInput = (f: string) => /(^|\/)Kconfig[^/]*$/.test(f) || /(^|\/)configs\/[^/]+$/.test(f) || f.startsWith('scripts/kconfig/');
+
+/** What of the prefix decides its config: the patches so far that touch a config input. Steps with the same key share one configuration. */
+export function configTreeKey(prefix: Series): string {
+  const ps = prefix.patches.filter((p) => touchedFiles(p.text).some(isConfigInput));
+  return sha(['kconfig', ...ps.flatMap((p) => [p.name, p.text])]);
+}
+
 /** The patch's subject without "[PATCH n/m]", else its file name. */
 export function patchSubject(p: PatchFile): string {
   const m = /^Subject: (.*(?:\n[ \t].*)*)/m.exec(p.text);
@@ -101,6 +110,7 @@ export function realStages(req: Pick<PatchcheckRequest, 'base' | 'series' | 'cac
           jobs: req.jobs,
           workDir,
           treeKey: prefix.contentHash,
+          configTreeKey: configTreeKey(prefix),
           tolerateDropped: !last,
           log,
           onProgress: (n) => req.progress.update(`${seriesLabel(req.series)} step ${prefix.patches.length}: building (${n} objects)`),
