@@ -6,14 +6,14 @@ import { NSID_META } from '../../harness/test/nsid-fixture.js';
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
-// Hand-made captures (harness/test/nsid-handmade/make.py): no real run was possible yet.
-const BASE_FIXTURE = 'handmade-baseline';
-const NSID_FIXTURE = 'handmade-audit-nsid@strawman';
+// Real captures of a run (adopted with harness/test/nsid-handmade/adopt.sh).
+const BASE_FIXTURE = 'baseline';
+const NSID_FIXTURE = 'audit-nsid@strawman';
 // N as the capture was made (the first loop's calls): 100 hand-made, the run's N when real.
 const N = Number(/"calls":(\d+)/.exec(readFileSync(join(fx(BASE_FIXTURE), 'stdout.txt'), 'utf8'))![1]);
 const P = { N };
 
-describe('nsid-cost on hand-made captures (harness/test/nsid-handmade)', () => {
+describe('nsid-cost on real captures', () => {
   it('passes on baseline and reports four rates', () => {
     const ctx = loadCapture(fx(BASE_FIXTURE), 'nsid-cost', {}, P);
     expect(failed(scenario.expect(ctx))).toEqual([]);

@@ -5,12 +5,12 @@ import { editNsid, NSID_META, nsidPid } from '../../harness/test/nsid-fixture.js
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
-// Hand-made captures (harness/test/nsid-handmade/make.py): no real run was possible yet.
-const BASE_FIXTURE = 'handmade-baseline';
-const NSID_FIXTURE = 'handmade-audit-nsid@strawman';
+// Real captures of a run (adopted with harness/test/nsid-handmade/adopt.sh).
+const BASE_FIXTURE = 'baseline';
+const NSID_FIXTURE = 'audit-nsid@strawman';
 const nsid = () => loadCapture(fx(NSID_FIXTURE), 'nsid-inherit', NSID_META);
 
-describe('nsid-inherit on hand-made captures (harness/test/nsid-handmade)', () => {
+describe('nsid-inherit on real captures', () => {
   it('passes on baseline', () => {
     expect(failed(scenario.expect(loadCapture(fx(BASE_FIXTURE), 'nsid-inherit')))).toEqual([]);
   });

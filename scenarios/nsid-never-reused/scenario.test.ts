@@ -5,13 +5,13 @@ import { editNsid, NSID_META } from '../../harness/test/nsid-fixture.js';
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
-// Hand-made captures (harness/test/nsid-handmade/make.py): no real run was possible yet.
-const BASE_FIXTURE = 'handmade-baseline';
-const NSID_FIXTURE = 'handmade-audit-nsid@strawman';
+// Real captures of a run (adopted with harness/test/nsid-handmade/adopt.sh).
+const BASE_FIXTURE = 'baseline';
+const NSID_FIXTURE = 'audit-nsid@strawman';
 const P = { N: 1000 };
 const nsid = () => loadCapture(fx(NSID_FIXTURE), 'nsid-never-reused', NSID_META, P);
 
-describe('nsid-never-reused on hand-made captures (harness/test/nsid-handmade) (N=1000)', () => {
+describe('nsid-never-reused on real captures (N=1000)', () => {
   it('passes on baseline', () => {
     expect(failed(scenario.expect(loadCapture(fx(BASE_FIXTURE), 'nsid-never-reused', {}, P)))).toEqual([]);
   });
@@ -21,7 +21,13 @@ describe('nsid-never-reused on hand-made captures (harness/test/nsid-handmade) (
     expect(scenario.measure!(ctx).nsidRecords).toBe(1000);
   });
   it('fails the audit-nsid capture judged without the series', () => {
-    expect(failed(scenario.expect(loadCapture(fx(NSID_FIXTURE), 'nsid-never-reused', {}, P)))).toEqual(['no NSID records without the series']);
+    expect(failed(scenario.expect(loadCapture(fx(NSID_FIXTURE), 'nsid-never-reused', {}, P)))).toEqual(['no audit rule: no unshare SYSCALL records', 'no NSID records without the series']);
+  });
+  it('fails audit-nsid when an NSID record has no SYSCALL record of its own', () => {
+    const ctx = loadCapture(fx(NSID_FIXTURE), 'nsid-never-reused', NSID_META, P);
+    const drop = ctx.audit.records.findIndex((r) => r.type === 'SYSCALL');
+    ctx.audit.records.splice(drop, 1);
+    expect(failed(scenario.expect(ctx))).toEqual(['each NSID record shares its serial with its unshare SYSCALL record (logged although no rule is loaded)']);
   });
   it('fails when an id comes back, or the chain breaks', () => {
     let ctx = nsid();

@@ -1,7 +1,9 @@
 // audit-nsid, the strawman's reason to exist: N unshare(CLONE_NEWNET) calls in one process
 // (kph-unshare-loop) with no audit rule loaded: N NSID records, each new_auditnsid larger than
 // the one before (so never reused), each auditnsid the previous new one, while net_inum values
-// repeat (proc inode numbers of freed namespaces come back). Without the series: none.
+// repeat (proc inode numbers of freed namespaces come back); each with its unshare's SYSCALL
+// record (same serial: a record logged inside a syscall makes audit log the syscall, rule or
+// not). Without the series: no NSID record and no SYSCALL record.
 import { check, checkEqual, checkNoNsid, CLONE_NEW, nsids, nsidValue, SYSCALL_NR, syscallRecords } from '../../harness/assert/helpers.js';
 import { defineScenario, type Check } from '../../harness/core/scenario.js';
 
@@ -37,9 +39,14 @@ kph-unshare-loop -n "$N" -t net
     const out = loopOutput(guest.stdout);
     if (!out) return [...checks, check('kph-unshare-loop output', false, 'no JSON line on stdout')];
     checks.push(checkEqual('unshare calls made', out.calls, n));
-    checks.push(checkEqual('no audit rule: no unshare SYSCALL records', syscallRecords(audit.records, SYSCALL_NR.unshare, out.pid).length, 0));
-    if (!provides.has('audit-nsid')) return [...checks, checkNoNsid(audit.records)];
+    const sys = syscallRecords(audit.records, SYSCALL_NR.unshare, out.pid);
+    // No rule is loaded: without the series no unshare is logged at all.
+    if (!provides.has('audit-nsid')) return [...checks, checkEqual('no audit rule: no unshare SYSCALL records', sys.length, 0), checkNoNsid(audit.records)];
     const recs = nsids(audit.records, out.pid);
+    // With it, the NSID record is logged inside the syscall, so audit logs that syscall too
+    // (any record in a syscall makes its SYSCALL record due): one per NSID record, same serial.
+    const serials = new Set(sys.map((r) => r.serial));
+    checks.push(check('each NSID record shares its serial with its unshare SYSCALL record (logged although no rule is loaded)', sys.length === n && recs.every((r) => serials.has(r.record.serial)), `${sys.length} SYSCALL records for ${recs.length} NSID records`));
     checks.push(check(`${n} NSID records (logged without any rule), op=unshare nsflags=40000000`, recs.length === n && recs.every((r) => r.op === 'unshare' && r.nsflags === CLONE_NEW.net), `${recs.length} records`, recs.filter((r) => r.op !== 'unshare' || r.nsflags !== CLONE_NEW.net).slice(0, 3).map((r) => r.record.line)));
     const ids = recs.map((r) => nsidValue(r.newAuditnsid));
     const bad = ids.findIndex((v, i) => v <= 0n || (i > 0 && v <= ids[i - 1]!));

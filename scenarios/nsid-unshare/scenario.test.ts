@@ -5,12 +5,12 @@ import { dropRecords, editNsid, NSID_META } from '../../harness/test/nsid-fixtur
 import scenario from './scenario.js';
 
 const fx = (s: string) => join(import.meta.dirname, 'fixtures', s);
-// Hand-made captures (harness/test/nsid-handmade/make.py): no real run was possible yet.
-const BASE_FIXTURE = 'handmade-baseline';
-const NSID_FIXTURE = 'handmade-audit-nsid@strawman';
+// Real captures of a run (adopted with harness/test/nsid-handmade/adopt.sh).
+const BASE_FIXTURE = 'baseline';
+const NSID_FIXTURE = 'audit-nsid@strawman';
 const nsid = () => loadCapture(fx(NSID_FIXTURE), 'nsid-unshare', NSID_META);
 
-describe('nsid-unshare on hand-made captures (harness/test/nsid-handmade)', () => {
+describe('nsid-unshare on real captures', () => {
   it('passes on baseline: no NSID record, no /proc/<pid>/auditnsid', () => {
     expect(failed(scenario.expect(loadCapture(fx(BASE_FIXTURE), 'nsid-unshare')))).toEqual([]);
   });
