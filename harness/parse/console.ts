@@ -34,6 +34,14 @@ export function stripPrintkTime(line: string): string {
   return line.replace(PRINTK_TIME, '');
 }
 
+/**
+ * A console line as the kernel wrote it: control characters (a serial BREAK, SysRq keys through
+ * QEMU's monitor) and whatever they left before the time stamp removed, then the time stamp.
+ */
+export function kernelText(line: string): string {
+  return stripPrintkTime(line.replace(/[\x00-\x1f\x7f]/g, '').replace(/^[^[]{1,8}(?=\[\s*\d+\.\d+\])/, ''));
+}
+
 /** The kind of splat a single line starts, or null. */
 export function matchSplat(line: string): string | null {
   for (const p of SPLAT_PATTERNS) if (p.re.test(line)) return p.name;
@@ -47,9 +55,8 @@ export function findSplats(lines: string[], maxExcerpt = 40): Splat[] {
   for (let i = 0; i < lines.length; i++) {
     const kind = matchSplat(lines[i]!);
     if (!kind) continue;
-    // Control characters (a serial BREAK, SysRq keys through QEMU's monitor) can precede the
-    // time stamp on the same line: a title is the kernel's text alone.
-    const title = stripPrintkTime(lines[i]!.replace(/[\x00-\x1f\x7f]/g, '').replace(/^[^[]{1,8}(?=\[\s*\d+\.\d+\])/, '')).trim();
+    // A title is the kernel's text alone (control characters can precede the time stamp).
+    const title = kernelText(lines[i]!).trim();
     // WARN()/BUG() reports open with a "cut here" line: keep it with the report.
     const excerpt: string[] = i > 0 && /-\[ cut here \]-/.test(lines[i - 1]!) ? [lines[i - 1]!] : [];
     let j = i;

@@ -11,7 +11,7 @@
 // only when nothing better is there, and for hung tasks the scheduler and wait frames
 // (`linuxHangTaskFrameExtractor`)). kph's list is shorter and anchored: a frame is dropped only
 // when its whole name is generic, so a series' own function is never mistaken for one.
-import { stripPrintkTime, type Splat } from './console.js';
+import { kernelText, type Splat } from './console.js';
 
 /** How many frames (after the generic ones) a signature keeps. */
 export const SIGNATURE_FRAMES = 3;
@@ -84,7 +84,7 @@ function framesOf(lines: string[]): { rip: string | null; stack: Frame[] } {
   const stack: Frame[] = [];
   let inStack = false;
   for (const raw of lines) {
-    const line = stripPrintkTime(raw.replace(/[\x00-\x1f\x7f]/g, '').replace(/^[^[]{1,8}(?=\[\s*\d+\.\d+\])/, ''));
+    const line = kernelText(raw);
     if (!inStack) {
       const r = RIP.exec(line);
       if (r && rip === null) rip = r[1]!;

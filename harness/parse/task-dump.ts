@@ -11,7 +11,7 @@
 // the harness's kernels (no frame pointers, no ORC: the "guess" unwinder) every frame is printed
 // with "? ": any kernel text address found on the stack, stale ones included. Such a stack is
 // kept whole and said to be guessed; nothing is concluded from its order.
-import { stripPrintkTime } from './console.js';
+import { kernelText } from './console.js';
 
 export interface TaskDump {
   comm: string;
@@ -42,7 +42,7 @@ export function parseTaskDumps(lines: string[]): TaskDump[] {
     cur = null;
   };
   for (const raw of lines) {
-    const line = stripPrintkTime(raw.replace(/[\x00-\x1f\x7f]/g, '').replace(/^[^[]{1,8}(?=\[\s*\d+\.\d+\])/, '')).trim();
+    const line = kernelText(raw).trim();
     const t = TASK.exec(line);
     if (t) {
       done();
