@@ -13,6 +13,7 @@ function run(): string {
   for (const s of ['baseline', 'ns-serial@v5']) {
     mkdirSync(join(d, s, 'x', 'guest'), { recursive: true });
     writeFileSync(join(d, s, 'x', 'guest', 'stdout.txt'), `KPH series=${s}\n`);
+    writeFileSync(join(d, s, 'x', 'guest', 'script.sh'), 'true\n'); // an input, not a capture
   }
   return d;
 }
@@ -26,6 +27,7 @@ describe('kph fixture', () => {
     expect(code).toBe(0);
     expect(readFileSync(join(scenarios, 'x', 'fixtures', 'ns-serial@v5', 'stdout.txt'), 'utf8')).toBe('KPH series=ns-serial@v5\n');
     expect(existsSync(join(scenarios, 'x', 'fixtures', 'baseline'))).toBe(false);
+    expect(existsSync(join(scenarios, 'x', 'fixtures', 'ns-serial@v5', 'script.sh'))).toBe(false);
   });
   it('asks which series when the run holds several (usage error, exit 2)', async () => {
     const scenarios = mkdtempSync(join(tmpdir(), 'kph-fixture-scen-'));

@@ -1,6 +1,7 @@
 // The `kph` command line: doctor, list, build, boot, run, clean. Maps results and errors to
 // the exit codes of design.md (0 pass, 1 the series' fault, 2 usage, 3 infrastructure, 4 inconclusive).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CAPTURED_FILES } from '../core/captured.js';
 import { formatBootPhases } from '../vm/boot-phases.js';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -333,7 +334,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('fixture')
-    .description('copy a run\'s captured guest folder into a scenario\'s test fixtures (scenarios/<name>/fixtures/<series>)')
+    .description('copy what a run captured of a scenario (the files judging reads) into its test fixtures (scenarios/<name>/fixtures/<series>)')
     .argument('<run>', 'results folder of a run')
     .argument('<scenario>', 'scenario name')
     .option('-s, --series <label>', 'series (when the run holds several)')
@@ -349,7 +350,8 @@ export async function main(argv: string[]): Promise<number> {
       const dest = join(root, scenario, 'fixtures', seriesLabel({ name: row.series, revision: row.revision }).replace(/[^\w@.-]/g, '_'));
       rmSync(dest, { recursive: true, force: true });
       mkdirSync(dest, { recursive: true });
-      cpSync(join(run, row.dir, 'guest'), dest, { recursive: true });
+      // Only what judging reads: the scenario's own inputs (script.sh, env, rules) stay in scenario.ts.
+      for (const f of CAPTURED_FILES) if (existsSync(join(run, row.dir, 'guest', f))) cpSync(join(run, row.dir, 'guest', f), join(dest, f));
       process.stdout.write(`${dest}\n`);
     });
 

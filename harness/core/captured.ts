@@ -1,6 +1,12 @@
 // The text files images/guest-tools/kph-scenario leaves in a scenario's guest folder, and the
 // `KPH name=value` notes a guest script prints. Types and pure parsing only.
 
+/**
+ * The files of a guest folder that judging reads (capture/scenario.ts readRawCapture): what a
+ * test fixture keeps. The rest (script.sh, env, rules, timeout, ...) are the scenario's inputs.
+ */
+export const CAPTURED_FILES = ['exit-code', 'stdout.txt', 'stderr.txt', 'duration-ms', 'audit-full.log', 'audit-status-before.txt', 'audit-status-after.txt', 'events.jsonl', 'flush-timeout', 'script-timeout', 'stuck-tasks.txt'] as const;
+
 /** The text files images/guest-tools/kph-scenario leaves behind. */
 export interface CapturedText {
   exitCode: number;

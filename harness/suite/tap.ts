@@ -99,8 +99,8 @@ export function parseHarnessOutput(text: string): SuiteOutput {
     cur = null;
     lastCheck = null;
   };
-  for (const line of lines) {
-    if (inSummary) {
+  // The runner's closing lines: "Files=N, Tests=N, N wallclock secs" and "Result: PASS".
+  const summaryLine = (line: string) => {
       const f = /^Files=(\d+), Tests=(\d+),\s+(\d+) wallclock secs/.exec(line);
       if (f) {
         out.files = Number(f[1]);
@@ -112,6 +112,10 @@ export function parseHarnessOutput(text: string): SuiteOutput {
         out.result = r[1] as SuiteOutput['result'];
         out.finished = true;
       }
+  };
+  for (const line of lines) {
+    if (inSummary) {
+      summaryLine(line);
       continue;
     }
     const h = HEADER.exec(line);
@@ -132,17 +136,7 @@ export function parseHarnessOutput(text: string): SuiteOutput {
       close();
       inSummary = true;
       // "Files=" and "Result:" may come without a summary report (every test passed).
-      const f = /^Files=(\d+), Tests=(\d+),\s+(\d+) wallclock secs/.exec(line);
-      if (f) {
-        out.files = Number(f[1]);
-        out.totalChecks = Number(f[2]);
-        out.wallclockSec = Number(f[3]);
-      }
-      const r = /^Result: (PASS|FAIL|NOTESTS)\b/.exec(line);
-      if (r) {
-        out.result = r[1] as SuiteOutput['result'];
-        out.finished = true;
-      }
+      summaryLine(line);
       continue;
     }
     if (!cur) {
