@@ -128,6 +128,12 @@ export const seriesEntrySchema = z.object({
         phases: z
           .object({ firmware: z.number().optional(), kernel: z.number().optional(), userspace: z.number().optional(), sshWait: z.number().optional(), sshKex: z.number().optional(), sshAuth: z.number().optional(), total: z.number() })
           .optional(),
+        /**
+         * A boot that said it was ready and never answered on SSH, booted again once (run/policy.ts:
+         * bootAgain): why, its console file in the series' folder, and the evidence (the console's
+         * tail and what a SysRq t dump said).
+         */
+        failed: z.object({ code: z.string(), message: z.string(), console: z.string(), excerpt: z.array(z.string()) }).optional(),
       }),
     )
     .optional(),

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseTaskDumps, whereItWaits } from './task-dump.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../core/paths.js';
+import { isTaskDumpSummary, parseTaskDumps, summarizeTaskDump, whereItWaits } from './task-dump.js';
 
 // A real SysRq t dump (hang-in-unshare fixture kernel, TCG, e2e faults run): the harness's
 // kernels unwind by guessing, so every frame has "? ".
@@ -51,5 +54,22 @@ describe('parseTaskDumps', () => {
   it('names where a task waits only from a reliable stack (a guessed one holds stale addresses: enqueue_timer)', () => {
     expect(whereItWaits(parseTaskDumps(RELIABLE)[0]!)).toBe('kph_hang_uninterruptible');
     expect(whereItWaits(parseTaskDumps(GUESSED)[0]!)).toBeUndefined();
+  });
+});
+
+describe('summarizeTaskDump', () => {
+  // Real: a guest with no virtio-net driver said it was ready and SSH never answered; SysRq t
+  // through the QEMU monitor (harness.e2e).
+  const lines = readFileSync(join(repoRoot, 'harness/test/fixtures/console/sysrq-t-ready-unreachable.log'), 'utf8').split('\n');
+  it('counts the tasks, names those running and in D state, and says where sshd waits (guessed, so said so)', () => {
+    const out = summarizeTaskDump(parseTaskDumps(lines));
+    expect(out).toEqual([
+      'kph: SysRq t through the QEMU monitor: 37 tasks; 0 in D state; 1 running: kworker/u4:1 (pid 29)',
+      'kph: sshd (pid 61) state S, guessed frames: do_sys_poll, set_fd_set, __x64_sys_ppoll, do_syscall_64',
+    ]);
+    expect(out.every(isTaskDumpSummary)).toBe(true);
+  });
+  it('says so when the kernel printed no dump', () => {
+    expect(summarizeTaskDump(parseTaskDumps(lines.slice(0, 2)))).toEqual(['kph: SysRq t through the QEMU monitor: the kernel printed no task dump (it did not answer SysRq within 5 s)']);
   });
 });

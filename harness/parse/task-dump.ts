@@ -72,3 +72,35 @@ export function whereItWaits(dump: TaskDump): string | undefined {
   if (!dump.reliable) return undefined;
   return dump.frames.find((f) => !SLEEP_FRAMES.test(f))?.replace(/\+0x.*$/, '');
 }
+
+/**
+ * What a whole-system dump (SysRq t) says about a guest whose SSH never answered: how many
+ * tasks, those in D state or running, and every sshd with its state and where it waits (or its
+ * first guessed frames, said to be guessed). No dump at all is said too: the kernel did not
+ * answer SysRq, so it runs no code that handles the console's interrupt.
+ */
+export function summarizeTaskDump(dumps: TaskDump[]): string[] {
+  if (!dumps.length) return ['kph: SysRq t through the QEMU monitor: the kernel printed no task dump (it did not answer SysRq within 5 s)'];
+  const name = (d: TaskDump) => `${d.comm} (pid ${d.pid})`;
+  const where = (d: TaskDump) => {
+    const w = whereItWaits(d);
+    if (w) return `in ${w}`;
+    // Guessed: the first few past the scheduler's own, repeats folded (stale addresses repeat).
+    const names = d.frames.filter((f) => !SLEEP_FRAMES.test(f)).map((f) => f.replace(/\+0x.*$/, ''));
+    const shown = names.filter((f, i) => f !== names[i - 1]).slice(0, 4);
+    return shown.length ? `guessed frames: ${shown.join(', ')}` : 'no frames';
+  };
+  const blocked = dumps.filter((d) => d.state === 'D');
+  const running = dumps.filter((d) => d.state === 'R' && !/^swapper/.test(d.comm));
+  const out = [
+    `kph: SysRq t through the QEMU monitor: ${dumps.length} tasks; ${blocked.length} in D state${blocked.length ? `: ${blocked.map((d) => `${name(d)} ${where(d)}`).join('; ')}` : ''}; ${running.length} running${running.length ? `: ${running.map(name).join(', ')}` : ''}`,
+  ];
+  const sshd = dumps.filter((d) => d.comm === 'sshd');
+  out.push(sshd.length ? `kph: ${sshd.map((d) => `sshd (pid ${d.pid}) state ${d.state}, ${where(d)}`).join('; ')}` : 'kph: no sshd task in the dump');
+  return out;
+}
+
+/** The lines summarizeTaskDump wrote, among a failure's excerpt. */
+export function isTaskDumpSummary(line: string): boolean {
+  return /^kph: (SysRq t through the QEMU monitor|sshd \(pid|no sshd task)/.test(line);
+}

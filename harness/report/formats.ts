@@ -5,6 +5,7 @@ import type { RunResult, Summary, Verdict } from '../core/types.js';
 import { seriesLabel } from '../core/label.js';
 import { SERIES_FAULTS } from '../core/summary.js';
 import { bugGroups, bugHeadline, bugWhere, repeatsLine } from './bugs.js';
+import { bootAgainLine, bootsAgain } from './boots.js';
 
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
@@ -102,6 +103,11 @@ export function renderMarkdown(summary: Summary): string {
     out.push('', `## Repeats`, '', `\`--repeat ${n}\`: every scenario ran ${n} times on the same kernel (a fresh guest after any repeat that did not pass): ${n} times the work, ${(total / 1000).toFixed(1)} s of scenarios and boots in all.`, '');
     out.push('| series | scenario | verdict | repeats |', '|---|---|---|---|');
     for (const r of repeated) out.push(`| ${label(r)} | ${r.scenario} | ${ICON[r.verdict]} | ${repeatsLine(r)} |`);
+  }
+  const again = bootsAgain(summary);
+  if (again.length) {
+    out.push('', '## Boots booted again', '', 'A guest that said it was ready and never answered on SSH is booted again once (nothing in it blames the kernel); twice is judged. Each such boot:', '');
+    for (const b of again) out.push(`- ${bootAgainLine(b)}`, ...b.evidence.map((l) => `  - ${l.replace(/^kph: /, '')}`), `  - ${b.message}`);
   }
   const bad = summary.runs.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');
   if (bad.length) {

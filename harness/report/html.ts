@@ -9,6 +9,7 @@ import { digestChanges, digestSignatures, scenarioList, type FormatDigest, type 
 import type { FormatSignature } from '../diff/signature.js';
 import { seriesLabel } from '../core/label.js';
 import { bugGroups, bugHeadline, bugWhere, evidenceDir, repeatsLine } from './bugs.js';
+import { bootAgainLine, bootsAgain } from './boots.js';
 
 export interface FormatDiff {
   from: string;
@@ -82,6 +83,15 @@ function bugsHtml(summary: Summary): string {
   return `<h2>Kernel bugs</h2><p>Rows whose kernel reports have one signature (kind and top frames, nothing that changes between boots) are one bug.</p><table class="bugs"><thead><tr><th>signature</th><th>bug</th><th>where</th></tr></thead><tbody>${groups
     .map((g) => `<tr><td><code>${esc(g.signature)}</code></td><td style="color:${COLOURS[g.verdict]}">${esc(bugHeadline(g))}</td><td>${g.rows.map((r, i) => `<a href="#${anchor(r)}">${esc(bugWhere(g)[i]!)}</a>`).join(', ')}</td></tr>`)
     .join('')}</tbody></table>`;
+}
+
+/** Boots booted again after saying ready and never answering on SSH (run/policy.ts: bootAgain). */
+function bootsAgainHtml(summary: Summary): string {
+  const again = bootsAgain(summary);
+  if (!again.length) return '';
+  return `<h2>Boots booted again</h2><p>A guest that said it was ready and never answered on SSH is booted again once (nothing in it blames the kernel); twice is judged.</p><ul>${again
+    .map((b) => `<li>${esc(bootAgainLine(b))}<ul>${[...b.evidence.map((l) => l.replace(/^kph: /, '')), b.message].map((l) => `<li>${esc(l)}</li>`).join('')}</ul></li>`)
+    .join('')}</ul>`;
 }
 
 /** --repeat N: each repeated row's k of N and time, said plainly. */
@@ -195,6 +205,7 @@ details{margin:.5em 0}summary{cursor:pointer;color:#0969da}
 ${matrix(summary)}
 ${bugsHtml(summary)}
 ${repeatsHtml(summary)}
+${bootsAgainHtml(summary)}
 <h2>What went wrong</h2>
 ${failures(summary, o.exists ?? (() => true))}
 ${formatDiffs(diffs)}

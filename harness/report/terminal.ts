@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { seriesLabel } from '../core/label.js';
 import type { RunResult, Summary, Verdict } from '../core/types.js';
 import { bugGroups, bugHeadline, bugWhere, evidenceDir, repeatsLine } from './bugs.js';
+import { bootAgainLine, bootsAgain } from './boots.js';
 import { relativeToBaseline } from './formats.js';
 
 export const MARK: Record<Verdict, string> = {
@@ -149,6 +150,12 @@ export function renderTerminal(summary: Summary, o: TerminalOptions): string {
     const shown = [...repeated.filter((r) => r.verdict !== 'pass'), ...repeated.filter((r) => r.verdict === 'pass')].slice(0, 8);
     for (const r of shown) out.push(`  ${paint(r.verdict, MARK[r.verdict])} ${label(r)} · ${r.scenario}: ${repeatsLine(r)}`);
     if (repeated.length > shown.length) out.push(`  ${repeated.length - shown.length} more in report.md`);
+  }
+
+  const again = bootsAgain(summary);
+  if (again.length) {
+    out.push('', bold(`Boots booted again (${again.length}):`));
+    for (const b of again) out.push(...wrap(`  ! ${bootAgainLine(b)}`, o.width ?? 100, '    '), ...b.evidence.map((l) => `    ${clip(l.replace(/^kph: /, ''), (o.width ?? 100) - 4)}`));
   }
 
   const bad = summary.runs.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');

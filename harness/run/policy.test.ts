@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BootError } from '../core/errors.js';
-import { bootFailureVerdict, needsFreshGuest } from './policy.js';
+import { bootAgain, bootFailureVerdict, needsFreshGuest } from './policy.js';
 
 const kernelOnly = ['[    0.000000] Linux version 6.12.117', '[    2.100000] VFS: Mounted root (ext4 filesystem) readonly on device 254:0.'];
 const userspace = [...kernelOnly, '[    2.300000] Run /sbin/init as init process', 'kph: auditd did not start'];
@@ -8,8 +8,33 @@ const ready = [...userspace, 'kph: guest ready'];
 const unreachable = new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH');
 
 describe('bootFailureVerdict', () => {
-  it('blames the series when the base kernel boots where it did not', () => {
-    expect(bootFailureVerdict(unreachable, { isBaseline: false, control: 'boots', console: ready }).verdict).toBe('boot-error');
+  it('blames the series when the base kernel boots where it never said it was ready', () => {
+    const v = bootFailureVerdict(unreachable, { isBaseline: false, control: 'boots', console: userspace });
+    expect(v).toMatchObject({ verdict: 'boot-error', failure: { code: 'E_BOOT', message: expect.stringMatching(/never reached the guest's ready line.*: The guest never answered on SSH$/) } });
+  });
+  it('a guest that said it was ready: infra-error once; twice, where the base kernel answers, the series\' boot-error', () => {
+    const once = bootFailureVerdict(unreachable, { isBaseline: false, control: 'boots', console: ready, readyUnanswered: 1 });
+    expect(once).toMatchObject({ verdict: 'infra-error', failure: { message: expect.stringContaining('said it was ready; nothing blames the kernel') } });
+    const twice = bootFailureVerdict(unreachable, { isBaseline: false, control: 'boots', console: ready, readyUnanswered: 2 });
+    expect(twice).toMatchObject({ verdict: 'boot-error', failure: { message: expect.stringContaining('twice the series\' kernel said it was ready') } });
+    expect(bootFailureVerdict(unreachable, { isBaseline: false, control: 'fails', console: ready, readyUnanswered: 2 }).verdict).toBe('infra-error');
+    expect(bootFailureVerdict(unreachable, { isBaseline: false, control: 'unknown', console: ready, readyUnanswered: 2 }).verdict).toBe('infra-error');
+  });
+  it('keeps the boot\'s task-dump evidence after the console tail', () => {
+    const e = new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH', { details: ['kph: guest ready', 'kph: SysRq t through the QEMU monitor: 80 tasks; 0 in D state; 0 running', 'kph: sshd (pid 63) state S, in do_select'] });
+    const v = bootFailureVerdict(e, { isBaseline: false, control: 'boots', console: ready, readyUnanswered: 2 });
+    expect(v.failure.excerpt!.slice(-2)).toEqual(['kph: SysRq t through the QEMU monitor: 80 tasks; 0 in D state; 0 running', 'kph: sshd (pid 63) state S, in do_select']);
+  });
+});
+
+describe('bootAgain', () => {
+  it('boots again once, only a guest that said it was ready and never answered', () => {
+    expect(bootAgain(unreachable, ready, 0)).toBe(true);
+    expect(bootAgain(unreachable, ready, 1)).toBe(false);
+    expect(bootAgain(unreachable, userspace, 0)).toBe(false);
+    expect(bootAgain(new BootError('E_BOOT_SPLAT', 'splat'), ready, 0)).toBe(false);
+    expect(bootAgain(new BootError('E_QEMU_EXITED', 'QEMU exited'), ready, 0)).toBe(false);
+    expect(bootAgain(new Error('x'), ready, 0)).toBe(false);
   });
   it('blames the infrastructure when the base kernel fails the same way', () => {
     expect(bootFailureVerdict(unreachable, { isBaseline: false, control: 'fails', console: kernelOnly }).verdict).toBe('infra-error');

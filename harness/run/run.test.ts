@@ -42,6 +42,8 @@ interface FakeOpts {
   sequence?: Record<string, ScenarioCapture[]>;
   kernelError?: Error;
   bootErrors?: Error[];
+  /** The failed boots' consoles end with the guest's ready line. */
+  bootsSayReady?: boolean;
   control?: 'boots' | 'fails' | 'unknown';
   config?: Map<string, string>;
   /** What the suite's boot printed, by series name (--suite). */
@@ -63,7 +65,7 @@ function fake(o: FakeOpts = {}) {
       log.push(`boot ${opts.consoleLog.split('/').pop()}`);
       const e = bootErrors.shift();
       if (e) {
-        writeFileSync(opts.consoleLog, '[    0.000000] Linux version 6.12.117 (kph@kph)\n[    1.500000] Run /sbin/init as init process\n');
+        writeFileSync(opts.consoleLog, `[    0.000000] Linux version 6.12.117 (kph@kph)\n[    1.500000] Run /sbin/init as init process\n${o.bootsSayReady ? 'kph: guest ready\n' : ''}`);
         throw e;
       }
       let alive = true;
@@ -165,6 +167,28 @@ describe('RunLoop', () => {
     const r = await run([ok('a'), ok('b')], { bootErrors: [never], control: 'boots' }, [], [series('broken', 'v1')]);
     expect(verdicts(r.summary)).toEqual({ a: 'boot-error', b: 'boot-error' });
     expect(r.summary.runs[0]!.failures[0]).toMatchObject({ code: 'E_BOOT', message: expect.stringContaining('unpatched kernel boots') });
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('a guest that said it was ready and never answered is booted again once, said in summary.json and the reports; then the scenarios run', async () => {
+    const never = new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH (7 attempts in 60 s, after its ready line)', { details: ['kph: guest ready', 'kph: SysRq t through the QEMU monitor: 70 tasks; 0 in D state; 0 running'] });
+    const r = await run([ok('a'), ok('b')], { bootErrors: [never], bootsSayReady: true, control: 'boots' }, [], [series('flaky', 'v1')]);
+    expect(r.log).toEqual(['kernel flaky@v1', 'boot console.log', 'boot console-2.log', 'run a', 'run b', 'stop']);
+    expect(verdicts(r.summary)).toEqual({ a: 'pass', b: 'pass' });
+    expect(r.summary.series[0]!.boots).toEqual([
+      { ms: expect.any(Number), failed: { code: 'E_GUEST_UNREACHABLE', message: never.message, console: 'console.log', excerpt: never.details } },
+      { ms: 7 },
+    ]);
+    expect(readFileSync(join(r.outDir, 'report.md'), 'utf8')).toContain('- flaky@v1: boot 1 said it was ready and never answered on SSH (flaky@v1/console.log); booted again, which answered\n  - SysRq t through the QEMU monitor: 70 tasks; 0 in D state; 0 running');
+    expect(readFileSync(join(r.outDir, 'report.html'), 'utf8')).toContain('<h2>Boots booted again</h2>');
+  });
+
+  it('twice said ready and never answered, where the base kernel answers: boot-error, never a third boot', async () => {
+    const never = () => new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH (7 attempts in 60 s, after its ready line)');
+    const r = await run([ok('a'), ok('b')], { bootErrors: [never(), never(), never()], bootsSayReady: true, control: 'boots' }, [], [series('broken', 'v1')]);
+    expect(r.log).toEqual(['kernel broken@v1', 'boot console.log', 'boot console-2.log']);
+    expect(verdicts(r.summary)).toEqual({ a: 'boot-error', b: 'boot-error' });
+    expect(r.summary.runs[0]!.failures[0]!.message).toMatch(/^twice the series' kernel said it was ready/);
     expect(r.exitCode).toBe(1);
   });
 

@@ -22,7 +22,7 @@ import { multiplexReporters, type Reporter } from '../report/reporter.js';
 import type { FormatDiff } from '../report/html.js';
 import { findSplats } from '../parse/console.js';
 import { splatSignature } from '../parse/splat-signature.js';
-import { bootFailureVerdict, needsFreshGuest } from './policy.js';
+import { bootAgain, bootFailureVerdict, needsFreshGuest } from './policy.js';
 import type { SuiteSpec } from '../suite/suite.js';
 import { isSuiteRow, suiteRowName, suiteRunRowName } from '../suite/suite.js';
 import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../suite/judge.js';
@@ -266,6 +266,8 @@ export class RunLoop {
     const repeat = this.plan.repeat ?? 1;
     let guest: GuestLike | null = null;
     let boots = 0;
+    /** Boots of this kernel that said they were ready and never answered on SSH (policy.ts: bootAgain). */
+    let readyUnanswered = 0;
     try {
       for (const [i, scenario] of runnable.entries()) {
         if (this.interrupted) break;
@@ -279,10 +281,11 @@ export class RunLoop {
           const rdir = repeat > 1 ? join(sdir, `repeat-${k}`) : sdir;
           mkdirSync(rdir, { recursive: true });
           let bootMs = 0;
-          if (!guest) {
+          while (!guest && !bootFailure) {
             boots++;
             const consoleLog = join(seriesDir, boots === 1 ? 'console.log' : `console-${boots}.log`);
             progress.start(`${plan.label}: booting (${env.accel})`);
+            const bootStarted = Date.now();
             try {
               guest = await stages.boot(kernel, { consoleLog, name: `kph/${basename(this.plan.outDir)}/${plan.dirName}`, selftests, logDir: seriesDir });
               bootMs = guest.bootMs;
@@ -290,16 +293,27 @@ export class RunLoop {
               entry.boots = [...(entry.boots ?? []), { ms: bootMs, ...(guest.phases ? { phases: guest.phases } : {}) }];
               progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started${guest.phases ? ` (${formatBootPhases(guest.phases)})` : ''}`);
             } catch (e) {
+              const console = readConsole(consoleLog);
+              const said = console.some((l) => /^kph: guest ready/.test(l.trim()));
+              if (bootAgain(e, console, readyUnanswered)) {
+                // Said, and kept: the failed boot, its console and its evidence (policy.ts: bootAgain).
+                readyUnanswered++;
+                const b = e as BootError;
+                const entry = this.entry(plan);
+                entry.boots = [...(entry.boots ?? []), { ms: Date.now() - bootStarted, failed: { code: b.code, message: b.message, console: basename(consoleLog), excerpt: b.details } }];
+                progress.fail(`${plan.label}: the guest said it was ready and never answered on SSH (${basename(consoleLog)}); booting the same kernel again, once`);
+                continue;
+              }
+              if (said && e instanceof BootError && e.code === 'E_GUEST_UNREACHABLE') readyUnanswered++;
               const control = e instanceof BootError && (e.code === 'E_GUEST_UNREACHABLE' || e.code === 'E_QEMU_EXITED') && plan.series.name !== 'baseline'
                 ? await stages.controlBoot(base, join(seriesDir, 'console-control.log'))
                 : 'unknown';
-              const console = readConsole(consoleLog);
-              const b = bootFailureVerdict(e, { isBaseline: plan.series.name === 'baseline', control, console });
+              const b = bootFailureVerdict(e, { isBaseline: plan.series.name === 'baseline', control, console, readyUnanswered });
               const splat = b.verdict === 'crash' ? findSplats(b.failure.excerpt ?? [])[0] : undefined;
               bootFailure = { ...b, ...(splat ? { signature: splatSignature(splat) } : {}) };
-              break;
             }
           }
+          if (bootFailure || !guest) break;
           progress.start(`${plan.label} · ${scenario.name}${repeat > 1 ? ` (repeat ${k} of ${repeat})` : ''}`);
           const capture = await guest.runScenario(scenario, params, rdir);
           writeFileSync(join(rdir, 'console.log'), capture.consoleLines.join('\n') + '\n');

@@ -5,6 +5,7 @@ import pRetry, { AbortError } from 'p-retry';
 import ssh2 from 'ssh2';
 import type { Readable, Writable } from 'node:stream';
 import { BootError, KphError } from '../core/errors.js';
+import { parseTaskDumps, summarizeTaskDump } from '../parse/task-dump.js';
 import type { Vm } from '../vm/vm.js';
 
 const { Client, utils } = ssh2;
@@ -172,6 +173,8 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
     if (vm.silentForMs() > opts.silenceMs) throw new AbortError(`no output from the guest for ${Math.round(vm.silentForMs() / 1000)} s and SSH does not answer`);
   };
   const sinceSpawn = () => Date.now() - vm.startedAt;
+  /** Each distinct reason an attempt failed, with how often: the failure names them all. */
+  const reasons = new Map<string, number>();
   try {
     // Until the ready line: watch the guards every 100 ms (a splat, QEMU's exit, silence).
     const readyBy = started + opts.deadlineMs;
@@ -190,6 +193,8 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
           vm.marks.sshReadyMs = sinceSpawn();
           return c;
         } catch (e) {
+          const r = e instanceof Error ? e.message : String(e);
+          reasons.set(r, (reasons.get(r) ?? 0) + 1);
           guardVm();
           throw e;
         }
@@ -200,10 +205,34 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const panicked = vm.firstSplat() !== null;
-    throw new BootError(panicked ? 'E_BOOT_SPLAT' : vm.alive() ? 'E_GUEST_UNREACHABLE' : 'E_QEMU_EXITED', `The guest never answered on SSH (${attempts} attempts in ${Math.round((Date.now() - started) / 1000)} s): ${why}`, {
+    const code = panicked ? 'E_BOOT_SPLAT' : vm.alive() ? 'E_GUEST_UNREACHABLE' : 'E_QEMU_EXITED';
+    const tail = vm.lines().slice(-15);
+    const ready = vm.marks.readyMs !== undefined;
+    // The guest said it was ready (sshd listens) and still never answered: what its tasks do
+    // decides between a stuck kernel and a lost connection, so ask the kernel before QEMU goes.
+    const evidence = code === 'E_GUEST_UNREACHABLE' && ready ? await tasksAfterReady(vm) : [];
+    const tried = [...reasons].map(([r, n]) => `${r}${n > 1 ? ` (×${n})` : ''}`).join('; ');
+    throw new BootError(code, `The guest never answered on SSH (${attempts} attempts in ${Math.round((Date.now() - started) / 1000)} s${ready ? ', after its ready line' : ''}): ${why}${tried && tried !== why ? ` [attempts: ${tried}]` : ''}`, {
       cause: e,
       hint: 'The serial console log shows how far the boot got.',
-      details: vm.lines().slice(-15),
+      details: [...tail, ...evidence],
     });
   }
+}
+
+/**
+ * SysRq t through QEMU's monitor (SSH is what does not work), then what the dump says: how many
+ * tasks, which sit in D state or run, and where sshd is. Bounded: about 6 s.
+ */
+async function tasksAfterReady(vm: Vm): Promise<string[]> {
+  const first = vm.lines().length;
+  try {
+    await vm.sysrq('t');
+  } catch (e) {
+    return [`kph: SysRq t through the QEMU monitor failed: ${e instanceof Error ? e.message : String(e)}`];
+  }
+  // The dump prints for a while under TCG: until the console is quiet for 0.5 s (at most 5 s).
+  await new Promise((r) => setTimeout(r, 300));
+  for (const until = Date.now() + 5000; Date.now() < until && vm.silentForMs() < 500; ) await new Promise((r) => setTimeout(r, 100));
+  return summarizeTaskDump(parseTaskDumps(vm.lines().slice(first)));
 }
