@@ -45,6 +45,8 @@ interface FakeOpts {
   /** The failed boots' consoles end with the guest's ready line. */
   bootsSayReady?: boolean;
   control?: 'boots' | 'fails' | 'unknown';
+  /** --check-formats: what the committed baseline says. */
+  formatBaseline?: ReturnType<NonNullable<RunStages['formatBaseline']>>;
   config?: Map<string, string>;
   /** What the suite's boot printed, by series name (--suite). */
   suiteOutput?: Record<string, string>;
@@ -85,6 +87,7 @@ function fake(o: FakeOpts = {}) {
       return g;
     },
     controlBoot: async () => o.control ?? 'unknown',
+    ...(o.formatBaseline ? { formatBaseline: () => o.formatBaseline! } : {}),
     async runSuite(kernel, suite) {
       log.push(`suite ${suite.name} ${kernel.series.name}`);
       return { output: o.suiteOutput?.[kernel.series.name] ?? '', exitCode: 1, timedOut: false, error: null, consoleLines: [], guestAlive: true, wallMs: 100_000, bootMs: 20_000 };
@@ -190,6 +193,14 @@ describe('RunLoop', () => {
     expect(verdicts(r.summary)).toEqual({ a: 'boot-error', b: 'boot-error' });
     expect(r.summary.runs[0]!.failures[0]!.message).toMatch(/^twice the series' kernel said it was ready/);
     expect(r.exitCode).toBe(1);
+  });
+
+  it('--check-formats: a baseline that matches but lacks a scenario that captured records is no pass; a whole match is', async () => {
+    const stale = await run([ok('a')], { formatBaseline: { status: 'match', file: 'baselines/baseline.json', changes: [], uncovered: ['nsid-clone'] } });
+    const row = stale.summary.runs.find((r) => r.scenario === 'format-baseline')!;
+    expect(row).toMatchObject({ verdict: 'fail', failures: [{ code: 'E_FORMAT', message: expect.stringMatching(/^baselines\/baseline.json has no formats for nsid-clone, so nothing checked them/) }] });
+    const whole = await run([ok('a')], { formatBaseline: { status: 'match', file: 'baselines/baseline.json', changes: [], uncovered: [] } });
+    expect(whole.summary.runs.find((r) => r.scenario === 'format-baseline')!.verdict).toBe('pass');
   });
 
   it('the baseline kernel that never answers is infra-error (exit 3): nothing to blame', async () => {

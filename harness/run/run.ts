@@ -56,7 +56,7 @@ export interface RunStages {
    */
   runSuite?(kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture>;
   /** --check-formats and --compare, from the results folder. */
-  formatBaseline?(outDir: string, label: string): { status: 'missing' | 'match' | 'differ'; file: string; changes: string[] };
+  formatBaseline?(outDir: string, label: string): { status: 'missing' | 'match' | 'differ'; file: string; changes: string[]; uncovered: string[] };
   compare?(outDir: string, labels: string[], summary: Summary): FormatDiff[];
 }
 
@@ -210,7 +210,12 @@ export class RunLoop {
       for (const plan of this.plan.series.filter(captured)) {
         const check = stages.formatBaseline(this.plan.outDir, plan.label);
         if (check.status === 'missing') this.record(plan, 'format-baseline', 'skip', [{ code: 'E_SKIP', message: `no committed baseline ${check.file}: run \`kph formats update ${this.plan.outDir}\`` }], NO_TIME);
-        else this.record(plan, 'format-baseline', check.status === 'match' ? 'pass' : 'fail', check.changes.map((c) => ({ code: 'E_FORMAT' as const, message: `record formats differ from ${check.file}: ${c}` })), NO_TIME);
+        else {
+          // Like a snapshot test in CI: a scenario whose records the baseline lacks is unchecked, so not a pass.
+          const failures = check.changes.map((c) => ({ code: 'E_FORMAT' as const, message: `record formats differ from ${check.file}: ${c}` }));
+          if (check.uncovered.length) failures.push({ code: 'E_FORMAT', message: `${check.file} has no formats for ${check.uncovered.join(', ')}, so nothing checked them: after reviewing their records, run \`kph formats update ${this.plan.outDir}\`` });
+          this.record(plan, 'format-baseline', failures.length ? 'fail' : 'pass', failures, NO_TIME);
+        }
       }
     }
     return stages.compare ? stages.compare(this.plan.outDir, this.plan.series.map((p) => p.label), this.summary) : [];

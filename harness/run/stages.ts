@@ -133,7 +133,7 @@ export function realStages(o: RealStageOptions): RunStages {
       ? {
           formatBaseline(outDir: string, label: string) {
             const check = checkBaseline(signatureFromRun(outDir, label));
-            return { status: check.status, file: relative(resultsDir, check.file), changes: check.changes.map((c) => `${c.scenario}: ${c.message}`) };
+            return { status: check.status, file: relative(resultsDir, check.file), changes: check.changes.map((c) => `${c.scenario}: ${c.message}`), uncovered: check.uncovered };
           },
         }
       : {}),

@@ -12,9 +12,7 @@ const FLAGS = CLONE_NEW.mnt! | CLONE_NEW.net!;
 export default defineScenario({
   name: 'nsid-clone',
   description: 'clone(CLONE_NEWNS|CLONE_NEWNET): one NSID op=clone, new_pid = the child, the parent keeps its id (audit-nsid)',
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S clone,clone3 -k kph-nsid'],
   script: `
 kph-clone-ns -f 0x${FLAGS.toString(16)}

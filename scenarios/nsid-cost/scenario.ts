@@ -28,9 +28,7 @@ function loops(stdout: string): Partial<Record<(typeof LOOPS)[number], Loop>> {
 export default defineScenario({
   name: 'nsid-cost',
   description: 'calls/s of unshare, setns and clone with CLONE_NEWUTS (and plain fork), no audit rule: the cost of the NSID record (audit-nsid)',
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_UTS_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_UTS_NS=y'] },
   params: { N: 1000 },
   script: `
 echo "KPH loop_unshare=$(kph-unshare-loop -n "$N" -t uts)"

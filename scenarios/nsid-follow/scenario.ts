@@ -28,9 +28,7 @@ export function follow(all: ReturnType<typeof nsids>, init: number): { pids: num
 export default defineScenario({
   name: 'nsid-follow',
   description: "following auditnsids from a container's first record finds exactly its pids, none outside (audit-nsid)",
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_NET_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_NET_NS=y'] },
   script: `
 cat > /tmp/kph-nsid-container.sh <<'EOF'
 echo "KPH init=$$"

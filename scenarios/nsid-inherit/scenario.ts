@@ -7,9 +7,7 @@ import { defineScenario, type Check } from '../../harness/core/scenario.js';
 export default defineScenario({
   name: 'nsid-inherit',
   description: "unshare -u, then unshare -i in a forked child: the second record's auditnsid = the first's new_auditnsid (audit-nsid)",
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_UTS_NS=y', 'CONFIG_IPC_NS=y'] },
   script: `
 unshare -u sh -c 'echo "KPH outer=$$"; unshare -i sh -c "echo KPH inner=\\$\\$"'
 `,

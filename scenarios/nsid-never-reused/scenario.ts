@@ -23,9 +23,7 @@ function loopOutput(stdout: string): LoopOutput | null {
 export default defineScenario({
   name: 'nsid-never-reused',
   description: 'N unshare -n calls, no audit rule: N NSID records, new ids strictly increasing while net_inum values repeat (audit-nsid)',
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_NET_NS=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y'] },
   params: { N: 1000 },
   script: `
 kph-unshare-loop -n "$N" -t net

@@ -20,9 +20,7 @@ const PIDFD_FLAGS = CLONE_NEW.uts! | CLONE_NEW.ipc! | CLONE_NEW.net!;
 export default defineScenario({
   name: 'nsid-setns',
   description: 'one setns per namespace type and one setns(pidfd, uts|ipc|net): one NSID record per syscall, inodes = the target\'s (audit-nsid)',
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_PID_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_TIME_NS=y', 'CONFIG_CGROUPS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_PID_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_IPC_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_TIME_NS=y', 'CONFIG_CGROUPS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S setns -k kph-nsid'],
   script: `
 unshare --user --map-root-user --mount --uts --ipc --net --pid --cgroup --time --fork sleep 300 &

@@ -12,9 +12,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'nsid-thread',
   description: 'clone of a thread with CLONE_NEWNET and a CLONE_VFORK child with CLONE_NEWUTS: per-task ids, new_pid = tid (audit-nsid)',
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_UTS_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S clone,clone3 -k kph-nsid'],
   script: `
 kph-clone-thread

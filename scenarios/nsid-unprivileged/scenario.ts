@@ -11,9 +11,7 @@ const AS_USER = 'setpriv --reuid=1000 --regid=1000 --clear-groups';
 export default defineScenario({
   name: 'nsid-unprivileged',
   description: 'uid 1000: unshare -n fails (EPERM) and logs nothing; unshare -U logs one NSID record with the user flag (audit-nsid)',
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_USER_NS=y', 'CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S unshare -k kph-nsid'],
   script: `
 ${AS_USER} sh -c 'echo "KPH net_pid=$$"; echo "KPH net_uid=$(id -u)"; exec unshare -n true' 2>/dev/null

@@ -11,9 +11,7 @@ import { field } from '../../harness/parse/audit.js';
 export default defineScenario({
   name: 'nsid-unshare',
   description: 'unshare -n: one NSID record op=unshare, net flag, net_inum = readlink, same serial as the SYSCALL (audit-nsid)',
-  // audit-nsid@strawman is wip (not built whole, not in --all): its scenarios run only where
-  // the series is, until it is bundled; expect() keeps what kernels without it must show.
-  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'], capabilities: ['audit-nsid'] },
+  needs: { config: ['CONFIG_NET_NS=y', 'CONFIG_AUDITSYSCALL=y'] },
   auditRules: ['-a always,exit -F arch=b64 -S unshare -k kph-nsid'],
   script: `
 echo "KPH init_auditnsid=$(cat /proc/1/auditnsid 2>/dev/null || echo none)"
