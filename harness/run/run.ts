@@ -61,7 +61,11 @@ export interface RunStages {
 }
 
 /** What a suite's boot left, for judgeSuiteRun. */
-export type SuiteRunCapture = Omit<SuiteJudgeInput, 'suite' | 'tests'> & { bootMs: number };
+export type SuiteRunCapture = Omit<SuiteJudgeInput, 'suite' | 'tests'> & {
+  bootMs: number;
+  /** Boots booted again (policy.ts: bootAgain), said in the run's row. */
+  notes?: string[];
+};
 
 export interface RunDeps {
   stages: RunStages;
@@ -392,7 +396,7 @@ export class RunLoop {
       mkdirSync(rdir, { recursive: true });
       if (row.scenario !== suiteRunRowName(suite.name) && row.output.length) writeFileSync(join(rdir, 'output.txt'), row.output.join('\n') + '\n');
       const isRun = row.scenario === suiteRunRowName(suite.name);
-      this.record(plan, row.scenario, row.verdict, row.failures, { build: kernel.buildMs, boot: isRun ? cap.bootMs : 0, scenario: row.durationMs }, { metrics: row.metrics, notes: row.notes });
+      this.record(plan, row.scenario, row.verdict, row.failures, { build: kernel.buildMs, boot: isRun ? cap.bootMs : 0, scenario: row.durationMs }, { metrics: row.metrics, notes: isRun ? [...(row.notes ?? []), ...(cap.notes ?? [])] : row.notes });
     }
     const run = rows[0]!;
     const m = run.metrics ?? {};

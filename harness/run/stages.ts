@@ -1,8 +1,8 @@
 // The real stages behind the run loop, and `runMatrix`, the one entry point of `kph run`:
 // plan (every input checked) → RunLoop over kernel, guest, judge, reporters.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { seriesLabel } from '../core/label.js';
 import { repoRoot, resultsDir } from '../core/paths.js';
 import type { BaseTree, Summary } from '../core/types.js';
@@ -23,6 +23,7 @@ import { prepareBase } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '../suite/audit-testsuite.js';
 import { failureOf } from './run.js';
+import { bootAgain } from './policy.js';
 import { isSuiteRow } from '../suite/suite.js';
 import { RunLoop, type GuestLike, type RunOutcome, type RunStages } from './run.js';
 
@@ -107,24 +108,40 @@ export function realStages(o: RealStageOptions): RunStages {
         const f = failureOf(e);
         return { ...none, error: { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } };
       }
-      let g: GuestHandle;
-      try {
-        g = await boot(kernel, opts.consoleLog, opts.name);
-      } catch (e) {
-        const f = failureOf(e, 'E_BOOT');
-        // Scenarios on this kernel booted (or would have said so): a suite boot that fails is the kernel's too.
-        return { ...none, error: { verdict: 'boot-error', code: 'E_BOOT', message: `the suite's boot never answered: ${f.message}`, excerpt: f.excerpt } };
+      let g: GuestHandle | null = null;
+      const bootNotes: string[] = [];
+      for (let n = 1; !g; n++) {
+        const consoleLog = n === 1 ? opts.consoleLog : opts.consoleLog.replace(/\.log$/, `-${n}.log`);
+        try {
+          g = await boot(kernel, consoleLog, opts.name);
+        } catch (e) {
+          const f = failureOf(e, 'E_BOOT');
+          const console = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8').split('\n') : [];
+          // As for the scenarios' boots (policy.ts: bootAgain): a guest that said it was ready and
+          // never answered is booted again once, and said so in the run's row.
+          if (bootAgain(e, console, n - 1)) {
+            bootNotes.push(`boot ${n} said it was ready and never answered on SSH (${basename(consoleLog)}): booted again. ${f.message}`);
+            progress.fail(`${seriesLabel(kernel.series)} · ${suite.name}: the guest said it was ready and never answered on SSH; booting the same kernel again, once`);
+            continue;
+          }
+          const ready = console.some((l) => /^kph: guest ready/.test(l.trim()));
+          // Never ready: scenarios on this kernel booted (or would have said so), so the kernel's fault.
+          // Ready twice and never answering: nothing blames the kernel.
+          return ready
+            ? { ...none, notes: bootNotes, error: { verdict: 'infra-error', code: 'E_INFRA', message: `the suite's boot said it was ready and never answered on SSH, twice: ${f.message}`, excerpt: f.excerpt } }
+            : { ...none, notes: bootNotes, error: { verdict: 'boot-error', code: 'E_BOOT', message: `the suite's boot never answered: ${f.message}`, excerpt: f.excerpt } };
+        }
       }
       const vm = g.guest.vm;
       const first = vm.lines().length;
       try {
         const r = await runAuditTestsuite(g.guest.session, p, suite.tests);
         await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
-        return { output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs };
+        return { output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs, notes: bootNotes };
       } catch (e) {
         const f = failureOf(e);
         const alive = vm.alive();
-        return { ...none, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
+        return { ...none, notes: bootNotes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
       } finally {
         await g.stop();
       }

@@ -16,9 +16,19 @@ export interface ClientKey {
   publicKey: string;
 }
 
-export function makeClientKey(): ClientKey {
-  const k = utils.generateKeyPairSync('ed25519', { comment: 'kph' });
-  return { privateKey: k.private, publicKey: k.public.trim() };
+/**
+ * A fresh ed25519 key pair that ssh2 itself can read. ssh2 1.17's generateKeyPairSync strips
+ * leading zero bytes from the 32-byte public key, so one key in 256 is malformed (mscdex/ssh2
+ * #1390, #1513): the client then fails every attempt with "Cannot parse privateKey" and the
+ * guest looked unreachable (a CI failure of this project). Keys are checked and drawn again; a
+ * key is not under test, so drawing another hides nothing.
+ */
+export function makeClientKey(draw = () => utils.generateKeyPairSync('ed25519', { comment: 'kph' })): ClientKey {
+  for (let i = 0; i < 8; i++) {
+    const k = draw();
+    if (!(utils.parseKey(k.private) instanceof Error) && !(utils.parseKey(k.public) instanceof Error)) return { privateKey: k.private, publicKey: k.public.trim() };
+  }
+  throw new Error('ssh2 generated 8 ed25519 keys in a row that it cannot parse');
 }
 
 /** The key blob of an OpenSSH public key line, for comparing with what the server shows. */
@@ -196,6 +206,8 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
           const r = e instanceof Error ? e.message : String(e);
           reasons.set(r, (reasons.get(r) ?? 0) + 1);
           guardVm();
+          // Ours, the same on every attempt: say so at once instead of waiting for the deadline.
+          if (/^Cannot parse privateKey/.test(r)) throw new AbortError(`kph's client key is unusable: ${r}`);
           throw e;
         }
       },
