@@ -19,11 +19,11 @@ describe('kph diff --format changelog (committed baselines)', () => {
   it('is a titled plain-text block for the cover letter of the next revision', () => {
     expect(lines[0]).toBe('Changes to the audit record and connector event formats since v1');
     expect(lines[1]).toBe('='.repeat(lines[0]!.length));
-    expect(text).toContain('In short: 1 record type removed, 15 added, SYSCALL lost 6 fields, connector unchanged, event sequences changed in 11 scenarios.');
+    expect(text).toContain('In short: 1 record type removed, 17 added, SYSCALL lost 6 fields, connector unchanged, event sequences changed in 23 scenarios.');
     expect(text).not.toMatch(/[^\x00-\x7f]/);
   });
   it('names each type once under what happened to it', () => {
-    expect(text).toMatch(/Removed record types:\n {2}- NS_INIT \(1340\): pid uid auid ses subj type old_snum snum res \(in all but cn-selftest, feature-query \(11 of 13\)\)\n/);
+    expect(text).toMatch(/Removed record types:\n {2}- NS_INIT \(1340\): pid uid auid ses subj type old_snum snum res \(in all but auditns-auditd, auditns-create, auditns-limit, auditns-loginuid, cn-selftest, feature-query \(22 of 28\)\)\n/);
     expect(text.match(/NS_INFO \(1340\)/g)).toHaveLength(1);
     expect(text).toContain('  - NS_INFO (1340): netns utsns ipcns pidns userns mntns cgroupns timens pid\n');
     expect(text).toContain('Changed record types:\n  - SYSCALL (1300): fields removed: netns utsns ipcns pidns userns mntns\n');

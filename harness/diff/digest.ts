@@ -237,12 +237,13 @@ export function digestChanges(from: string, to: string, changes: FormatChange[],
   };
 }
 
-/** "all 14 scenarios", "all but nsenter (13 of 14)", or the names. */
+/** "all 14 scenarios", "all but nsenter (13 of 14)" (up to 6 left out), or the names. */
 export function scenarioList(scenarios: string[], all: string[]): string {
   const n = scenarios.length;
   if (all.length > 1 && n === all.length && all.every((s) => scenarios.includes(s))) return `all ${all.length} scenarios`;
   const missing = all.filter((s) => !scenarios.includes(s));
-  if (all.length >= 4 && n > all.length / 2 && missing.length <= 3 && scenarios.every((s) => all.includes(s))) return `all but ${missing.join(', ')} (${n} of ${all.length})`;
+  // The complement when it is the shorter list to read (at most 6 names).
+  if (all.length >= 4 && n > all.length / 2 && missing.length <= 6 && missing.length < n / 2 && scenarios.every((s) => all.includes(s))) return `all but ${missing.join(', ')} (${n} of ${all.length})`;
   return scenarios.length > 3 ? `${n} scenarios: ${scenarios.join(', ')}` : scenarios.join(', ');
 }
 

@@ -29,6 +29,9 @@ function groupLines(gs: GroupedChange[], all: string[], indent: string): string[
 }
 
 /** Each change once with its scenarios: what a reviewer reads (kph diff's default). */
+/** Sequence changes the text digest shows; markdown and json show every one. */
+const MAX_SEQUENCES = 8;
+
 export function renderDigestText(d: FormatDigest): string {
   const out = [`${d.from} → ${d.to}: ${d.headline}`];
   if (d.headline.startsWith('no change')) return out.join('\n') + '\n';
@@ -39,8 +42,12 @@ export function renderDigestText(d: FormatDigest): string {
   if (d.connector.length) out.push(...groupLines(d.connector, d.scenarios, '  '));
   else out.push('  unchanged');
   if (d.sequences.length) {
+    // The most widespread first; a screen holds the digest, so the rest is counted and pointed to.
+    const shown = [...d.sequences].sort((a, b) => b.scenarios.length - a.scenarios.length).slice(0, MAX_SEQUENCES);
     out.push('Audit event sequences (record types of one event, before → after):');
-    for (const s of d.sequences) out.push(`  ${s.before || '(no such event)'}`, `    → ${s.after || '(no such event)'}  [${scenarioList(s.scenarios, d.scenarios)}]`);
+    for (const s of shown) out.push(`  ${s.before || '(no such event)'}`, `    → ${s.after || '(no such event)'}  [${scenarioList(s.scenarios, d.scenarios)}]`);
+    const rest = d.sequences.filter((s) => !shown.includes(s));
+    if (rest.length) out.push(`  … ${rest.length} more sequence changes, in ${[...new Set(rest.flatMap((s) => s.scenarios))].length} scenarios: every one in --format markdown`);
   }
   if (d.other.length) out.push('Scenarios:', ...groupLines(d.other, d.scenarios, '  '));
   out.push(...exampleLines(d));

@@ -67,10 +67,10 @@ describe('renderHtml with the bundled series', () => {
     expect(html).toContain('<p class="files">open: <a href="ns-serial@v5/ns-delete/console.log">console.log</a> · <a href="ns-serial@v5/ns-delete/checks.json">checks.json</a> · <a href="ns-serial@v5/ns-delete/audit.log">audit.log</a> · <a href="ns-serial@v5/ns-delete/records.jsonl">records.jsonl</a></p>');
   });
   it('shows each format change once with its scenarios, the headline, and the per-scenario detail folded', () => {
-    expect(html).toContain('<b>ns-serial@v1 → ns-serial@v5</b>: 1 record type removed, 15 added, SYSCALL lost 6 fields, connector unchanged');
-    expect(html.match(/record NS_INFO \(1340\) added/g)!.length).toBe(1 + 11); // the digest once, the folded detail per scenario
+    expect(html).toContain('<b>ns-serial@v1 → ns-serial@v5</b>: 1 record type removed, 17 added, SYSCALL lost 6 fields, connector unchanged');
+    expect(html.match(/record NS_INFO \(1340\) added/g)!.length).toBe(1 + 23); // the digest once, the folded detail per scenario
     expect(html.indexOf('<details><summary>Per scenario</summary>')).toBeGreaterThan(html.indexOf('<p class="headline">'));
-    expect(html).toContain('<span class="where">all but cn-selftest, feature-query (11 of 13)</span>');
+    expect(html).toContain('<span class="where">all but auditns-auditd, auditns-create, auditns-limit, cn-selftest, feature-query (23 of 28)</span>');
   });
 });
 
