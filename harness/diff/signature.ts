@@ -173,16 +173,17 @@ export function eventSignatures(events: CnEvent[]): CnKindSig[] {
  */
 export function eventSequence(records: AuditRecord[]): string[] {
   const inSyscall = syscallSerials(records);
-  const tuples: string[] = [];
-  let serial: string | null = null;
+  // An event is every record of its serial, wherever the log interleaved another event's
+  // records between them (concurrent tasks), in the order of its first record.
+  const events = new Map<string, string[]>();
   for (const r of records) {
-    if (!inSyscall.has(`${r.timestamp}:${r.serial}`)) continue;
     const key = `${r.timestamp}:${r.serial}`;
-    if (key !== serial) {
-      tuples.push(r.type);
-      serial = key;
-    } else tuples[tuples.length - 1] += `,${r.type}`;
+    if (!inSyscall.has(key)) continue;
+    const e = events.get(key);
+    if (e) e.push(r.type);
+    else events.set(key, [r.type]);
   }
+  const tuples = [...events.values()].map((types) => types.join(','));
   const out: string[] = [];
   let i = 0;
   while (i < tuples.length) {
