@@ -141,9 +141,14 @@ async function build(opts: { runner: Runner; buildDir: string; names: string[]; 
   return { dir, binaries, errors, error: null, cached: false, buildMs: Date.now() - started };
 }
 
-/** The guest side: each binary in turn, framed, bounded. */
-export function kselftestsRunnerScript(binaries: string[]): string {
+/**
+ * The guest side: each binary in turn, framed, bounded. `asUid` (KPH_KSELFTESTS_AS_UID, by hand
+ * only): run them unprivileged through setpriv instead of as root, to see (and capture) the
+ * paths the tests take without privilege: their skips and failures.
+ */
+export function kselftestsRunnerScript(binaries: string[], asUid?: number): string {
   for (const b of binaries) if (!/^[A-Za-z0-9_]+$/.test(b)) throw new KphError('E_USAGE', 'scenario', `kselftest name "${b}" is not a binary name.`);
+  const as = asUid !== undefined && Number.isInteger(asUid) && asUid > 0 ? `setpriv --reuid=${asUid} --regid=${asUid} --clear-groups ` : '';
   return `#!/bin/bash
 # kph: the kernel's own selftests on a boot of their own, one after the other.
 set -u
@@ -151,7 +156,7 @@ cd ${GUEST_KSELFTEST_DIR} || exit 90
 for t in ${binaries.join(' ')}; do
   echo "kph-kselftest: $t"
   s=$(date +%s%N)
-  timeout -k 10 ${KSELFTEST_TIMEOUT_SEC} ./$t </dev/null 2>&1
+  timeout -k 10 ${KSELFTEST_TIMEOUT_SEC} ${as}./$t </dev/null 2>&1
   rc=$?
   echo "kph-kselftest-exit: $t $rc $(( ($(date +%s%N) - s) / 1000000 ))"
 done
@@ -168,12 +173,13 @@ export interface KselftestsGuestRun {
 }
 
 /** Upload the binaries and the runner, run them, return what they printed. Throws on upload failure. */
-export async function runKselftests(session: GuestSession, built: KselftestsBuild): Promise<KselftestsGuestRun> {
+export async function runKselftests(session: GuestSession, built: KselftestsBuild, env: NodeJS.ProcessEnv = process.env): Promise<KselftestsGuestRun> {
+  const asUid = env.KPH_KSELFTESTS_AS_UID ? Number(env.KPH_KSELFTESTS_AS_UID) : undefined;
   const stage = mkdtempSync(join(tmpdir(), 'kph-kselftests-'));
   try {
     for (const b of built.binaries) writeFileSync(join(stage, b), readFileSync(join(built.dir, b)), { mode: 0o755 });
-    writeFileSync(join(stage, 'run.sh'), kselftestsRunnerScript(built.binaries), { mode: 0o755 });
-    const up = await session.execWithInput(`rm -rf ${GUEST_KSELFTEST_DIR} && mkdir -p ${GUEST_KSELFTEST_DIR} && tar -x -C ${GUEST_KSELFTEST_DIR} && chmod 755 ${GUEST_KSELFTEST_DIR}/*`, Readable.from(tar.c({ cwd: stage, portable: true }, [...built.binaries, 'run.sh'])), 300_000);
+    writeFileSync(join(stage, 'run.sh'), kselftestsRunnerScript(built.binaries, asUid), { mode: 0o755 });
+    const up = await session.execWithInput(`rm -rf ${GUEST_KSELFTEST_DIR} && mkdir -p ${GUEST_KSELFTEST_DIR} && tar -x -C ${GUEST_KSELFTEST_DIR} && chmod 755 ${GUEST_KSELFTEST_DIR} ${GUEST_KSELFTEST_DIR}/*`, Readable.from(tar.c({ cwd: stage, portable: true }, [...built.binaries, 'run.sh'])), 300_000);
     if (up.code !== 0) throw new KphError('E_UPLOAD', 'capture', `Uploading the kselftests to the guest failed: ${up.stderr.trim()}`);
   } finally {
     rmSync(stage, { recursive: true, force: true });
@@ -385,8 +391,9 @@ export function judgeKselftests(input: SuiteJudgeInput & { buildErrors?: Record<
       failures.push({ code: 'E_SKIP', message: `the test skipped itself (${ex.why})`, excerpt: clip(b.lines.slice(-5)) });
     } else if (ex.verdict === 'fail' || failedHere || never.length || b.bailOut !== undefined) {
       verdict = 'fail';
-      const parts = [ex.verdict === 'fail' ? ex.why : `${ex.why}, but`, failedHere ? `${failedHere} test${failedHere > 1 ? 's' : ''} not ok` : '', never.length ? `${never.length} planned but never ran` : '', b.bailOut !== undefined ? `bailed out: ${b.bailOut}` : ''].filter(Boolean);
-      failures.push({ code: 'E_CHECK', message: `${name}: ${parts.join('; ')}`, excerpt: clip(b.lines.slice(-MAX_EXCERPT)) });
+      const parts = [failedHere ? `${failedHere} test${failedHere > 1 ? 's' : ''} not ok` : '', never.length ? `${never.length} of ${b.planned} planned never ran` : '', b.bailOut !== undefined ? `bailed out: ${b.bailOut}` : ''].filter(Boolean);
+      const message = ex.verdict === 'fail' ? [ex.why, ...parts].join('; ') : `${ex.why}, but ${parts.join('; ')}`;
+      failures.push({ code: 'E_CHECK', message: `${name}: ${message}`, excerpt: clip(b.lines.slice(-MAX_EXCERPT)) });
     }
     if (verdict === 'pass') testsPassed++;
     const metrics: Record<string, number> = { ...(b.planned !== null ? { planned: b.planned } : {}), tests: b.cases.length, passed: b.cases.filter((c) => c.ok && c.skip === undefined && c.error === undefined).length, ...(b.cases.some((c) => c.skip !== undefined) ? { skipped: b.cases.filter((c) => c.skip !== undefined).length } : {}), ...(b.exitStatus !== null ? { exit: b.exitStatus } : {}) };
