@@ -197,7 +197,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print summary.json to stdout (and nothing else)')
     .option('--shard <K/N>', 'run shard K of N: a deterministic split by whole series (merge the shards with kph merge)', shardArg)
     .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
-    .option('--suite <name=path>', 'also run a peer test suite from this path on every series, on a boot of its own after the scenarios (audit-testsuite=PATH; or KPH_SUITE_AUDIT_TESTSUITE=PATH); repeatable', collect, [] as string[])
+    .option('--suite <name=path>', 'also run a peer test suite from this path on every series, on a boot of its own after the scenarios (audit-testsuite=PATH, or KPH_SUITE_AUDIT_TESTSUITE=PATH; kselftests, no path: the base tree’s namespace selftests built from each series’ tree); repeatable', collect, [] as string[])
     .option('--suite-only', 'run the --suite suites only, no scenario')
     .option('--repeat <n>', `run each scenario N times on the same kernel (1..${MAX_REPEAT}; a fresh guest after any repeat that did not pass): pass only when all pass, flaky when they differ`, repeatArg)
     .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')

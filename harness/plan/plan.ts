@@ -140,7 +140,7 @@ export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> 
   }
   const seriesList = distinctNames(req.series.map((s) => resolveSeries(s)));
   const suites = parseSuiteSpecs(req.suites ?? [], req.env ?? process.env);
-  if (req.suiteOnly && !suites.length) throw new UsageError('--suite-only needs --suite NAME=PATH (or KPH_SUITE_AUDIT_TESTSUITE).');
+  if (req.suiteOnly && !suites.length) throw new UsageError('--suite-only needs --suite NAME=PATH or --suite kselftests (or KPH_SUITE_AUDIT_TESTSUITE).');
   if (req.suiteOnly && req.scenarios.length) throw new UsageError('--suite-only runs no scenario: leave out --scenario.');
   const names = req.suiteOnly ? [] : req.scenarios.length ? [...new Set(req.scenarios)] : listScenarioNames(req.scenariosDir);
   if (!names.length && !req.suiteOnly) throw new UsageError(`No scenarios in ${req.scenariosDir ?? 'scenarios/'}.`);

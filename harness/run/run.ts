@@ -26,6 +26,7 @@ import { bootAgain, bootFailureVerdict, needsFreshGuest } from './policy.js';
 import type { SuiteSpec } from '../suite/suite.js';
 import { isSuiteRow, suiteRowName, suiteRunRowName } from '../suite/suite.js';
 import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../suite/judge.js';
+import { judgeKselftests } from '../suite/kselftests.js';
 import { combineRepeats, type Attempt } from './repeat.js';
 
 /** A booted guest as the loop sees it. */
@@ -389,7 +390,7 @@ export class RunLoop {
     }
     progress.start(`${plan.label} · ${suite.name}: ${suite.tests.length} tests on a boot of their own`);
     const cap = await stages.runSuite(kernel, suite, { consoleLog: join(dir, 'console.log'), name: `kph/${basename(this.plan.outDir)}/${plan.dirName}/${suite.name}`, logDir: dir });
-    const { rows } = judgeSuiteRun({ ...cap, suite: suite.name, tests: suite.tests });
+    const { rows } = suite.name === 'kselftests' ? judgeKselftests({ ...cap, suite: suite.name, tests: suite.tests }) : judgeSuiteRun({ ...cap, suite: suite.name, tests: suite.tests });
     writeFileSync(join(dir, 'output.txt'), cap.output);
     for (const row of rows) {
       const rdir = join(this.plan.outDir, plan.dirName, row.scenario);

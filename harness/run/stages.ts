@@ -22,10 +22,12 @@ import { createReporters, DEFAULT_REPORTERS, type Reporter } from '../report/rep
 import { prepareBase } from '../source/base.js';
 import { chooseAccel } from '../vm/accel.js';
 import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '../suite/audit-testsuite.js';
+import { buildKselftests, runKselftests } from '../suite/kselftests.js';
+import type { SuiteSpec } from '../suite/suite.js';
 import { failureOf } from './run.js';
 import { bootAgain } from './policy.js';
 import { isSuiteRow } from '../suite/suite.js';
-import { RunLoop, type GuestLike, type RunOutcome, type RunStages } from './run.js';
+import { RunLoop, type GuestLike, type RunOutcome, type RunStages, type SuiteRunCapture } from './run.js';
 
 export type { RunRequest, RunOutcome };
 
@@ -62,6 +64,37 @@ export function realStages(o: RealStageOptions): RunStages {
   const prepared = new Map<string, PreparedSuite>();
   const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
     new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, append: o.append, name }));
+  /** `--suite kselftests`: built from the series' own tree (cached by its build stamp), run on a boot of their own. */
+  const runKselftestsSuite = async (kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture> => {
+    const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
+    progress.update(`${seriesLabel(kernel.series)}: building the kselftests (gcc -static, the series' headers)`);
+    const built = await buildKselftests({ runner, buildDir: kernel.buildDir, names: suite.tests, logFile: join(opts.logDir, 'kselftests-build.log') });
+    if (built.error) return { ...none, error: { verdict: 'infra-error', code: 'E_INFRA', message: `the kselftests did not build: ${built.error.split('\n')[0]}`, excerpt: built.error.split('\n').slice(1, 20) } };
+    const broken = Object.keys(built.errors);
+    progress.info(`${seriesLabel(kernel.series)} · kselftests: ${built.cached ? 'already built' : `built in ${(built.buildMs / 1000).toFixed(0)} s`} (${built.binaries.length} binaries${broken.length ? `; ${broken.join(', ')} did not build` : ''}) in ${built.dir}`);
+    const withErrors = { ...none, buildErrors: built.errors };
+    if (!built.binaries.length) return { ...withErrors, output: 'kph-kselftests-done\n', error: null };
+    let g: GuestHandle;
+    try {
+      g = await boot(kernel, opts.consoleLog, opts.name);
+    } catch (e) {
+      const f = failureOf(e, 'E_BOOT');
+      return { ...withErrors, error: { verdict: 'boot-error', code: 'E_BOOT', message: `the kselftests' boot never answered: ${f.message}`, excerpt: f.excerpt } };
+    }
+    const vm = g.guest.vm;
+    const first = vm.lines().length;
+    try {
+      const r = await runKselftests(g.guest.session, built);
+      await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
+      return { ...withErrors, output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs };
+    } catch (e) {
+      const f = failureOf(e);
+      const alive = vm.alive();
+      return { ...withErrors, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
+    } finally {
+      await g.stop();
+    }
+  };
   return {
     prepareBase: (spec) => prepareBase(spec, { runner, cache: o.cache, log: (m) => progress.update(m) }),
     async kernel(base, plan, logDir) {
@@ -97,6 +130,7 @@ export function realStages(o: RealStageOptions): RunStages {
     },
     async runSuite(kernel, suite, opts) {
       const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
+      if (suite.name === 'kselftests') return runKselftestsSuite(kernel, suite, opts);
       let p = prepared.get(suite.path);
       try {
         if (!p) {

@@ -38,6 +38,8 @@ export interface SuiteJudgeInput {
   consoleLines: string[];
   guestAlive: boolean;
   wallMs: number;
+  /** kselftests: binaries that did not compile against the series (their row fails with the compiler's words). */
+  buildErrors?: Record<string, string>;
 }
 
 const MAX_EXCERPT = 30;

@@ -2,21 +2,24 @@
 // audit-testsuite), taken by path like a kernel tree and never copied into this repository.
 // `kph run --suite audit-testsuite=PATH` (repeatable; or KPH_SUITE_AUDIT_TESTSUITE=PATH) runs
 // them after a series' scenarios, on a boot of their own, one summary row per suite test.
+// `kph run --suite kselftests` (no path) runs the base tree's own kernel selftests about
+// namespaces (harness/suite/kselftests.ts), built from each series' own tree and headers.
 // This file: the registry of known suites and the checks a plan makes before anything is built.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { KSELFTESTS } from './kselftests-list.js';
 
 /** A suite the run will run: its name, where the user's copy is, which of its tests. */
 export interface SuiteSpec {
   name: SuiteName;
-  /** Absolute path of the user's copy (read only: kph builds a copy in its cache). */
+  /** Absolute path of the user's copy (read only: kph builds a copy in its cache); '' for kselftests (each series' own tree). */
   path: string;
-  /** Test names (the suite's folders), in the order they run. */
+  /** Test names (the suite's folders; the kselftests' binaries), in the order they run. */
   tests: string[];
 }
 
-export const SUITE_NAMES = ['audit-testsuite'] as const;
+export const SUITE_NAMES = ['audit-testsuite', 'kselftests'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 /**
@@ -60,9 +63,10 @@ export function suiteOfRow(scenario: string): { suite: string; test: string } | 
   return i < 0 ? null : { suite: scenario.slice(0, i), test: scenario.slice(i + 1) };
 }
 
-const ENV_OF: Record<SuiteName, string> = { 'audit-testsuite': 'KPH_SUITE_AUDIT_TESTSUITE' };
-/** Another list of tests than the first wave (space or comma separated folder names), to try one by hand. */
-const TESTS_ENV_OF: Record<SuiteName, string> = { 'audit-testsuite': 'KPH_SUITE_AUDIT_TESTSUITE_TESTS' };
+/** Suites taken from a path; kselftests come from each series' own tree. */
+const ENV_OF: Partial<Record<SuiteName, string>> = { 'audit-testsuite': 'KPH_SUITE_AUDIT_TESTSUITE' };
+/** Another list of tests than the default (space or comma separated folder or binary names), to try one by hand. */
+const TESTS_ENV_OF: Record<SuiteName, string> = { 'audit-testsuite': 'KPH_SUITE_AUDIT_TESTSUITE_TESTS', kselftests: 'KPH_SUITE_KSELFTESTS_TESTS' };
 
 /**
  * `--suite NAME=PATH` values (and KPH_SUITE_<NAME> from the environment, when the command line
@@ -71,7 +75,14 @@ const TESTS_ENV_OF: Record<SuiteName, string> = { 'audit-testsuite': 'KPH_SUITE_
  */
 export function parseSuiteSpecs(values: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): SuiteSpec[] {
   const given = new Map<SuiteName, string>();
+  let kselftests: SuiteSpec | null = null;
   for (const v of values) {
+    if (v === 'kselftests' || v.startsWith('kselftests=')) {
+      if (v !== 'kselftests') throw new UsageError(`--suite ${v}: kselftests takes no path (they are built from each series' own kernel tree): --suite kselftests.`);
+      if (kselftests) throw new UsageError('--suite kselftests given twice.');
+      kselftests = kselftestsSpec(env[TESTS_ENV_OF.kselftests]);
+      continue;
+    }
     const eq = v.indexOf('=');
     if (eq <= 0) throw new UsageError(`--suite ${v}: expected NAME=PATH (NAME one of ${SUITE_NAMES.join(', ')}).`);
     const name = v.slice(0, eq);
@@ -82,10 +93,20 @@ export function parseSuiteSpecs(values: string[], env: NodeJS.ProcessEnv = proce
     given.set(name as SuiteName, resolve(cwd, path));
   }
   for (const name of SUITE_NAMES) {
-    const fromEnv = env[ENV_OF[name]];
+    const envName = ENV_OF[name];
+    const fromEnv = envName ? env[envName] : undefined;
     if (!given.has(name) && fromEnv) given.set(name, resolve(cwd, fromEnv));
   }
-  return [...given].map(([name, path]) => checkSuite(name, path, values.some((v) => v.startsWith(`${name}=`)) ? '--suite' : ENV_OF[name], env[TESTS_ENV_OF[name]]));
+  const specs = [...given].map(([name, path]) => checkSuite(name, path, values.some((v) => v.startsWith(`${name}=`)) ? '--suite' : ENV_OF[name]!, env[TESTS_ENV_OF[name]]));
+  return kselftests ? [...specs, kselftests] : specs;
+}
+
+function kselftestsSpec(testsFromEnv?: string): SuiteSpec {
+  const known = KSELFTESTS.map((k) => k.name);
+  const tests = testsFromEnv?.trim() ? [...new Set(testsFromEnv.split(/[\s,]+/).filter(Boolean))] : known;
+  const bad = tests.filter((t) => !known.includes(t));
+  if (bad.length) throw new UsageError(`${TESTS_ENV_OF.kselftests}: ${bad.join(', ')} is not one of kph's kselftests.`, { hint: `Known: ${known.join(', ')}.` });
+  return { name: 'kselftests', path: '', tests };
 }
 
 function checkSuite(name: SuiteName, path: string, from: string, testsFromEnv?: string): SuiteSpec {
