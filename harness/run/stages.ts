@@ -64,6 +64,33 @@ export function realStages(o: RealStageOptions): RunStages {
   const prepared = new Map<string, PreparedSuite>();
   const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
     new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, append: o.append, name }));
+  /**
+   * A peer suite's own boot. As for the scenarios' boots (policy.ts: bootAgain), a guest that said
+   * it was ready and never answered is booted again once, said in `notes` (the run's row). A boot
+   * that never said ready is the kernel's fault (scenarios on it booted, or would have said so);
+   * ready twice and never answering blames nothing.
+   */
+  const suiteBoot = async (kernel: Kernel, what: string, opts: { consoleLog: string; name: string }): Promise<{ g: GuestHandle; notes: string[] } | { error: NonNullable<SuiteRunCapture['error']>; notes: string[] }> => {
+    const notes: string[] = [];
+    for (let n = 1; ; n++) {
+      const consoleLog = n === 1 ? opts.consoleLog : opts.consoleLog.replace(/\.log$/, `-${n}.log`);
+      try {
+        return { g: await boot(kernel, consoleLog, opts.name), notes };
+      } catch (e) {
+        const f = failureOf(e, 'E_BOOT');
+        const console = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8').split('\n') : [];
+        if (bootAgain(e, console, n - 1)) {
+          notes.push(`boot ${n} said it was ready and never answered on SSH (${basename(consoleLog)}): booted again. ${f.message}`);
+          progress.fail(`${seriesLabel(kernel.series)} · ${what}: the guest said it was ready and never answered on SSH; booting the same kernel again, once`);
+          continue;
+        }
+        const ready = console.some((l) => /^kph: guest ready/.test(l.trim()));
+        return ready
+          ? { notes, error: { verdict: 'infra-error', code: 'E_INFRA', message: `${what}'s boot said it was ready and never answered on SSH, twice: ${f.message}`, excerpt: f.excerpt } }
+          : { notes, error: { verdict: 'boot-error', code: 'E_BOOT', message: `${what}'s boot never answered: ${f.message}`, excerpt: f.excerpt } };
+      }
+    }
+  };
   /** `--suite kselftests`: built from the series' own tree (cached by its build stamp), run on a boot of their own. */
   const runKselftestsSuite = async (kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture> => {
     const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
@@ -74,23 +101,19 @@ export function realStages(o: RealStageOptions): RunStages {
     progress.info(`${seriesLabel(kernel.series)} · kselftests: ${built.cached ? 'already built' : `built in ${(built.buildMs / 1000).toFixed(0)} s`} (${built.binaries.length} binaries${broken.length ? `; ${broken.join(', ')} did not build` : ''}) in ${built.dir}`);
     const withErrors = { ...none, buildErrors: built.errors };
     if (!built.binaries.length) return { ...withErrors, output: 'kph-kselftests-done\n', error: null };
-    let g: GuestHandle;
-    try {
-      g = await boot(kernel, opts.consoleLog, opts.name);
-    } catch (e) {
-      const f = failureOf(e, 'E_BOOT');
-      return { ...withErrors, error: { verdict: 'boot-error', code: 'E_BOOT', message: `the kselftests' boot never answered: ${f.message}`, excerpt: f.excerpt } };
-    }
+    const b = await suiteBoot(kernel, 'the kselftests', opts);
+    if ('error' in b) return { ...withErrors, notes: b.notes, error: b.error };
+    const { g, notes } = b;
     const vm = g.guest.vm;
     const first = vm.lines().length;
     try {
       const r = await runKselftests(g.guest.session, built);
       await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
-      return { ...withErrors, output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs };
+      return { ...withErrors, notes, output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs };
     } catch (e) {
       const f = failureOf(e);
       const alive = vm.alive();
-      return { ...withErrors, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
+      return { ...withErrors, notes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
     } finally {
       await g.stop();
     }
@@ -142,30 +165,9 @@ export function realStages(o: RealStageOptions): RunStages {
         const f = failureOf(e);
         return { ...none, error: { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } };
       }
-      let g: GuestHandle | null = null;
-      const bootNotes: string[] = [];
-      for (let n = 1; !g; n++) {
-        const consoleLog = n === 1 ? opts.consoleLog : opts.consoleLog.replace(/\.log$/, `-${n}.log`);
-        try {
-          g = await boot(kernel, consoleLog, opts.name);
-        } catch (e) {
-          const f = failureOf(e, 'E_BOOT');
-          const console = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8').split('\n') : [];
-          // As for the scenarios' boots (policy.ts: bootAgain): a guest that said it was ready and
-          // never answered is booted again once, and said so in the run's row.
-          if (bootAgain(e, console, n - 1)) {
-            bootNotes.push(`boot ${n} said it was ready and never answered on SSH (${basename(consoleLog)}): booted again. ${f.message}`);
-            progress.fail(`${seriesLabel(kernel.series)} · ${suite.name}: the guest said it was ready and never answered on SSH; booting the same kernel again, once`);
-            continue;
-          }
-          const ready = console.some((l) => /^kph: guest ready/.test(l.trim()));
-          // Never ready: scenarios on this kernel booted (or would have said so), so the kernel's fault.
-          // Ready twice and never answering: nothing blames the kernel.
-          return ready
-            ? { ...none, notes: bootNotes, error: { verdict: 'infra-error', code: 'E_INFRA', message: `the suite's boot said it was ready and never answered on SSH, twice: ${f.message}`, excerpt: f.excerpt } }
-            : { ...none, notes: bootNotes, error: { verdict: 'boot-error', code: 'E_BOOT', message: `the suite's boot never answered: ${f.message}`, excerpt: f.excerpt } };
-        }
-      }
+      const b = await suiteBoot(kernel, `the suite ${suite.name}`, opts);
+      if ('error' in b) return { ...none, notes: b.notes, error: b.error };
+      const { g, notes: bootNotes } = b;
       const vm = g.guest.vm;
       const first = vm.lines().length;
       try {
