@@ -169,21 +169,30 @@ export function eventSignatures(events: CnEvent[]): CnKindSig[] {
 /**
  * Audit events logged inside a syscall (records sharing a serial with a SYSCALL record) as
  * type tuples, with runs of the same tuple collapsed. Events from workqueues and timers are
- * left out: where they fall is timing, not format.
+ * left out: where they fall is timing, not format. An event is every record of its serial,
+ * wherever the log interleaved another event's records between them. Each task's events (the
+ * SYSCALL record's pid) keep their order; the tasks' sequences are put in sorted order, since
+ * which of two concurrent tasks logs first is timing too.
  */
 export function eventSequence(records: AuditRecord[]): string[] {
   const inSyscall = syscallSerials(records);
-  // An event is every record of its serial, wherever the log interleaved another event's
-  // records between them (concurrent tasks), in the order of its first record.
-  const events = new Map<string, string[]>();
+  const events = new Map<string, { types: string[]; pid: string }>();
   for (const r of records) {
     const key = `${r.timestamp}:${r.serial}`;
     if (!inSyscall.has(key)) continue;
-    const e = events.get(key);
-    if (e) e.push(r.type);
-    else events.set(key, [r.type]);
+    let e = events.get(key);
+    if (!e) events.set(key, (e = { types: [], pid: '' }));
+    e.types.push(r.type);
+    if (r.type === 'SYSCALL') e.pid = r.fields.find((f) => f.name === 'pid')?.raw ?? '';
   }
-  const tuples = [...events.values()].map((types) => types.join(','));
+  const byTask = new Map<string, string[]>();
+  for (const e of events.values()) {
+    const t = byTask.get(e.pid);
+    if (t) t.push(e.types.join(','));
+    else byTask.set(e.pid, [e.types.join(',')]);
+  }
+  const key = (seq: string[]) => seq.join(' ; ');
+  const tuples = [...byTask.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).flat();
   const out: string[] = [];
   let i = 0;
   while (i < tuples.length) {
