@@ -18,6 +18,11 @@ export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' |
 
 /** The guest's init prints this when sshd is started (images/bookworm/overlay/etc/kph/rc). */
 const READY = /kph: guest ready/;
+
+/** Whether the guest's console says it was ready (sshd and auditd started). */
+export function saidReady(console: string[]): boolean {
+  return console.some((l) => READY.test(l));
+}
 /** The kernel handed over to userspace. */
 const USERSPACE = /Run \/\S+ as init process|kph: |kph-init/;
 /** Lines the kernel printed (printk time stamps: CONFIG_PRINTK_TIME). */
@@ -44,7 +49,7 @@ export interface BootFailureFacts {
  * (summary.json `boots[].failed`); a second such boot is judged (bootFailureVerdict).
  */
 export function bootAgain(e: unknown, console: string[], readyUnansweredSoFar: number): boolean {
-  return e instanceof BootError && e.code === 'E_GUEST_UNREACHABLE' && readyUnansweredSoFar === 0 && console.some((l) => READY.test(l));
+  return e instanceof BootError && e.code === 'E_GUEST_UNREACHABLE' && readyUnansweredSoFar === 0 && saidReady(console);
 }
 
 /**
@@ -68,7 +73,7 @@ export function bootFailureVerdict(e: unknown, facts: BootFailureFacts): { verdi
   if (facts.isBaseline) return infra('the base kernel itself');
   if (!facts.console.some((l) => KERNEL_LINE.test(l))) return infra('no kernel output on the console');
   const bootError = (why: string): { verdict: Verdict; failure: Failure } => ({ verdict: 'boot-error', failure: { code: 'E_BOOT', message: `${why}: ${message}`, excerpt: [...tail, ...evidence] } });
-  if (facts.console.some((l) => READY.test(l))) {
+  if (saidReady(facts.console)) {
     const twice = (facts.readyUnanswered ?? 1) >= 2;
     if (twice && facts.control === 'boots') return bootError('twice the series\' kernel said it was ready and never answered on SSH, where the base\'s unpatched kernel answers with the same image and QEMU');
     if (facts.control === 'fails') return infra('the base\'s unpatched kernel fails to boot the same way');

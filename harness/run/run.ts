@@ -22,7 +22,7 @@ import { multiplexReporters, type Reporter } from '../report/reporter.js';
 import type { FormatDiff } from '../report/html.js';
 import { findSplats } from '../parse/console.js';
 import { splatSignature } from '../parse/splat-signature.js';
-import { bootAgain, bootFailureVerdict, needsFreshGuest } from './policy.js';
+import { bootAgain, bootFailureVerdict, needsFreshGuest, saidReady } from './policy.js';
 import type { SuiteSpec } from '../suite/suite.js';
 import { isSuiteRow, suiteRowName, suiteRunRowName } from '../suite/suite.js';
 import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../suite/judge.js';
@@ -304,7 +304,7 @@ export class RunLoop {
               progress.succeed(`${plan.label}: guest answered on SSH ${(bootMs / 1000).toFixed(1)} s after QEMU started${guest.phases ? ` (${formatBootPhases(guest.phases)})` : ''}`);
             } catch (e) {
               const console = readConsole(consoleLog);
-              const said = console.some((l) => /^kph: guest ready/.test(l.trim()));
+              const said = saidReady(console);
               if (bootAgain(e, console, readyUnanswered)) {
                 // Said, and kept: the failed boot, its console and its evidence (policy.ts: bootAgain).
                 readyUnanswered++;

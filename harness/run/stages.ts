@@ -25,7 +25,7 @@ import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '..
 import { buildKselftests, runKselftests } from '../suite/kselftests.js';
 import type { SuiteSpec } from '../suite/suite.js';
 import { failureOf } from './run.js';
-import { bootAgain } from './policy.js';
+import { bootAgain, saidReady } from './policy.js';
 import { isSuiteRow } from '../suite/suite.js';
 import { RunLoop, type GuestLike, type RunOutcome, type RunStages, type SuiteRunCapture } from './run.js';
 
@@ -84,7 +84,7 @@ export function realStages(o: RealStageOptions): RunStages {
           progress.fail(`${seriesLabel(kernel.series)} · ${what}: the guest said it was ready and never answered on SSH; booting the same kernel again, once`);
           continue;
         }
-        const ready = console.some((l) => /^kph: guest ready/.test(l.trim()));
+        const ready = saidReady(console);
         return ready
           ? { notes, error: { verdict: 'infra-error', code: 'E_INFRA', message: `${what}'s boot said it was ready and never answered on SSH, twice: ${f.message}`, excerpt: f.excerpt } }
           : { notes, error: { verdict: 'boot-error', code: 'E_BOOT', message: `${what}'s boot never answered: ${f.message}`, excerpt: f.excerpt } };
