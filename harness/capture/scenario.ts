@@ -4,9 +4,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import * as tar from 'tar';
-import { parseNotes, type CapturedText } from '../core/captured.js';
+import { joinAuditLog, parseNotes, type CapturedText } from '../core/captured.js';
 import { KphError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import type { GuestSession } from '../ssh/guest.js';
@@ -44,9 +43,8 @@ export function guestDirOf(scenario: string): string {
   return `/tmp/kph/${scenario}`;
 }
 
-/** Put script.sh, env, rules, listen, timeout and hung-task-secs into the scenario's guest folder. */
-export async function uploadScenario(session: GuestSession, scenario: Scenario, params: Record<string, ParamValue>, guestTimeoutSec: number, hungTaskSec: number): Promise<string> {
-  const guestDir = guestDirOf(scenario.name);
+/** script.sh, env, rules, timeout, hung-task-secs (and listen) as a tar archive for the guest folder. */
+export async function scenarioArchive(scenario: Scenario, params: Record<string, ParamValue>, guestTimeoutSec: number, hungTaskSec: number): Promise<Buffer> {
   const stage = mkdtempSync(join(tmpdir(), 'kph-upload-'));
   try {
     writeFileSync(join(stage, 'script.sh'), scenario.script);
@@ -59,27 +57,56 @@ export async function uploadScenario(session: GuestSession, scenario: Scenario, 
       writeFileSync(join(stage, 'listen'), (scenario.listener.args ?? []).join(' ') + '\n');
       files.push('listen');
     }
-    const up = await session.execWithInput(`rm -rf '${guestDir}' && mkdir -p '${guestDir}' && tar -x -C '${guestDir}'`, Readable.from(tar.c({ cwd: stage, portable: true }, files)));
-    if (up.code !== 0) throw new KphError('E_UPLOAD', 'capture', `Uploading the scenario to the guest failed: ${up.stderr.trim()}`);
+    const chunks: Buffer[] = [];
+    for await (const c of tar.c({ cwd: stage, portable: true }, files) as unknown as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks);
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
-  return guestDir;
 }
 
-/** Bring the guest folder back into `<outDir>/guest` and read it. */
-export async function downloadCapture(session: GuestSession, guestDir: string, outDir: string, listener: boolean, timeoutMs = 120_000): Promise<RawCapture> {
-  const down = await session.exec(`tar -c -C '${guestDir}' .`, { timeoutMs });
-  if (down.code !== 0) throw new KphError('E_DOWNLOAD', 'capture', `Fetching the scenario's files failed: ${down.stderr.trim()}`);
+/** Exit codes of captureCommand's own steps (kph-scenario exits 0 or 3). */
+export const UPLOAD_FAILED = 97;
+export const DOWNLOAD_FAILED = 98;
+
+/** The folder, then the boot's records kph-scenario keeps once per boot beside the scenarios' folders. */
+function tarBack(guestDir: string): string {
+  return `tar -c --ignore-failed-read -C '${guestDir}' . -C '${guestDir}/..' audit-boot.log`;
+}
+
+/**
+ * One guest command for a whole scenario (each SSH exec costs about 0.2 s under TCG): unpack
+ * the archive on stdin into the guest folder, run kph-scenario on it (stdin empty, as the
+ * script always had), then the folder back as a tar on stdout; exits with kph-scenario's
+ * status, or UPLOAD_FAILED / DOWNLOAD_FAILED.
+ */
+export function captureCommand(guestDir: string): string {
+  return [
+    `rm -rf '${guestDir}' && mkdir -p '${guestDir}' && tar -x -C '${guestDir}' || exit ${UPLOAD_FAILED}`,
+    `kph-scenario '${guestDir}' </dev/null >/dev/null; rc=$?`,
+    `${tarBack(guestDir)} || exit ${DOWNLOAD_FAILED}`,
+    'exit $rc',
+  ].join('\n');
+}
+
+/** Unpack what captureCommand (or downloadCapture) sent back into `<outDir>/guest` and read it. */
+export async function unpackCapture(bytes: Buffer, outDir: string, listener: boolean): Promise<RawCapture> {
   const raw = join(outDir, 'guest');
   mkdirSync(raw, { recursive: true });
   await new Promise<void>((resolve, reject) => {
     const x = tar.x({ cwd: raw });
     x.on('finish', () => resolve());
     x.on('error', reject);
-    x.end(down.stdoutBytes);
+    x.end(bytes);
   });
   return readRawCapture(raw, listener);
+}
+
+/** Bring the guest folder back into `<outDir>/guest` and read it (after a hang: captureCommand never finished). */
+export async function downloadCapture(session: GuestSession, guestDir: string, outDir: string, listener: boolean, timeoutMs = 120_000): Promise<RawCapture> {
+  const down = await session.exec(tarBack(guestDir), { timeoutMs });
+  if (down.code !== 0) throw new KphError('E_DOWNLOAD', 'capture', `Fetching the scenario's files failed: ${down.stderr.trim()}`);
+  return unpackCapture(down.stdoutBytes, outDir, listener);
 }
 
 /** A guest folder on the host (a run's, or a fixture) as a RawCapture. */
@@ -95,7 +122,7 @@ export function readCapturedDir(dir: string, listener = existsSync(join(dir, 'ev
     stdout: read('stdout.txt'),
     stderr: read('stderr.txt'),
     durationMs: Number(read('duration-ms').trim() || 0),
-    auditFull: read('audit-full.log'),
+    auditFull: joinAuditLog({ full: read('audit-full.log'), boot: read('audit-boot.log'), window: read('audit-window.log') }),
     statusBefore: read('audit-status-before.txt'),
     statusAfter: read('audit-status-after.txt'),
     listener: listener ? read('events.jsonl') : null,

@@ -7,7 +7,7 @@
 import { KphError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import type { Accel } from '../core/types.js';
-import { downloadCapture, uploadScenario, type RawCapture } from '../capture/scenario.js';
+import { captureCommand, DOWNLOAD_FAILED, downloadCapture, guestDirOf, scenarioArchive, unpackCapture, UPLOAD_FAILED, type RawCapture } from '../capture/scenario.js';
 import type { GuestImage } from '../image/guest.js';
 import type { Runner } from '../process/exec.js';
 import { bootPhases, type BootPhases } from '../vm/boot-phases.js';
@@ -160,24 +160,31 @@ export class GuestHandle {
     let hang: ScenarioCapture['hang'] = null;
     try {
       // The guest's own `timeout -k` (kph-scenario) is the second line of defence: later than ours.
-      const guestDir = await uploadScenario(session, scenario, params, timeoutSec + 30, hungTaskTimeoutSec(timeoutSec));
-      const run = session.exec(`kph-scenario ${guestDir}`);
+      const archive = await scenarioArchive(scenario, params, timeoutSec + 30, hungTaskTimeoutSec(timeoutSec));
+      const guestDir = guestDirOf(scenario.name);
+      const run = session.exec(captureCommand(guestDir), { input: archive });
       const done = await withTimeout(run, timeoutSec * 1000);
       if (done === 'timeout') {
         hang = { afterMs: Date.now() - started, evidence: await this.collectHangEvidence(guestDir) };
-        // Kill the script's tasks (a D-state one stays), so kph-scenario ends the window and copies the log.
+        // Kill the script's tasks (a D-state one stays), so kph-scenario ends the window and the command sends the folder.
         await withTimeout(session.exec(killScenarioScript(guestDir), { timeoutMs: 10_000 }).catch(() => null), 10_000);
         const finished = await withTimeout(run, 20_000);
-        if (finished === 'timeout' || (finished as ExecResult).code !== 0) {
+        if (finished !== 'timeout' && finished.code === 0) {
+          capture = await unpackCapture(finished.stdoutBytes, sdir, listener);
+        } else {
+          // kph-scenario never closed the window: the whole log, as far as auditd wrote it.
           await withTimeout(session.exec(`cp /var/log/audit/audit.log '${guestDir}/audit-full.log'`, { timeoutMs: 10_000 }).catch(() => null), 10_000);
+          const fetched = await withTimeout(downloadCapture(session, guestDir, sdir, listener, 20_000).catch(() => null), 20_000);
+          capture = fetched === 'timeout' ? null : fetched;
         }
-        const fetched = await withTimeout(downloadCapture(session, guestDir, sdir, listener, 20_000).catch(() => null), 20_000);
-        capture = fetched === 'timeout' ? null : fetched;
+      } else if (done.code === UPLOAD_FAILED) {
+        throw new KphError('E_UPLOAD', 'capture', `Uploading the scenario to the guest failed: ${done.stderr.trim()}`);
+      } else if (done.code === DOWNLOAD_FAILED) {
+        throw new KphError('E_DOWNLOAD', 'capture', `Fetching the scenario's files failed: ${done.stderr.trim()}`);
+      } else if (done.code !== 0) {
+        throw new KphError('E_CAPTURE', 'capture', `The guest's scenario runner failed (exit ${done.code}): ${(done.stderr || done.stdout).trim().split('\n').slice(-5).join(' / ')}`);
       } else {
-        if (done.code !== 0) {
-          throw new KphError('E_CAPTURE', 'capture', `The guest's scenario runner failed (exit ${done.code}): ${(done.stderr || done.stdout).trim().split('\n').slice(-5).join(' / ')}`);
-        }
-        capture = await downloadCapture(session, guestDir, sdir, listener);
+        capture = await unpackCapture(done.stdoutBytes, sdir, listener);
       }
     } catch (e) {
       error = e;

@@ -2,18 +2,22 @@
 // PATH: the script's time limit (script-timeout, and the end marker, listener stop, status and
 // log copy still happen), the exact end marker, and the listener's readiness wait.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readRawCapture } from '../capture/scenario.js';
 import { repoRoot } from '../core/paths.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'images', 'guest-tools', 'kph-scenario');
 
-// auditctl: -s prints a status with a daemon pid; -m appends a USER record as auditd logs it.
+// auditctl: -s prints a status with a daemon pid (FAKE_PID), also as a line of an -R file, whose
+// lines are kept in auditctl.calls; -m appends a USER record as auditd logs it.
 const FAKE_AUDITCTL = `#!/bin/sh
+status() { printf 'enabled 1\\nfailure 1\\npid %s\\nrate_limit 0\\nbacklog_limit 8192\\nlost 0\\nbacklog 0\\nbacklog_wait_time 60000\\nbacklog_wait_time_actual 0\\n' "\${FAKE_PID:-245}"; }
 case "$1" in
--s) printf 'enabled 1\\nfailure 1\\npid 245\\nrate_limit 0\\nbacklog_limit 8192\\nlost 0\\nbacklog 0\\nbacklog_wait_time 60000\\nbacklog_wait_time_actual 0\\n' ;;
+-s) status ;;
+-R) while IFS= read -r l; do echo "$l" >>"\${KPH_AUDIT_LOG%/*}/auditctl.calls"; [ "$l" = -s ] && status; [ "$l" = bad ] && { echo "bad rule" >&2; exit 1; }; done <"$2" ;;
 -m) [ -n "\${FAKE_NO_END:-}" ] && case "$2" in kph-end*) exit 0 ;; esac
     echo "type=USER msg=audit(1.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='text=$2 exe=\\"/usr/sbin/auditctl\\" hostname=? addr=? terminal=? res=success'" >>"$KPH_AUDIT_LOG" ;;
 esac
@@ -68,8 +72,56 @@ describe('kph-scenario', () => {
     expect(read(d, 'exit-code').trim()).toBe('7');
     expect(existsSync(join(d, 'script-timeout'))).toBe(false);
     expect(existsSync(join(d, 'flush-timeout'))).toBe(false);
-    expect(read(d, 'audit-full.log')).toMatch(/text=kph-begin plain .*\n.*text=kph-end plain /);
+    expect(read(d, 'audit-window.log')).toMatch(/^type=USER .*text=kph-begin plain .*\n.*text=kph-end plain /);
     expect(read(d, 'audit-status-after.txt')).toMatch(/^backlog_wait_time_actual 0$/m);
+  });
+
+  it('keeps the log before the boot\'s first scenario as the boot\'s records, once, and gives each scenario only its own window', () => {
+    const bootLine = "type=DAEMON_START msg=audit(0.500:1): op=start ver=3.0.9 res=success\n";
+    writeFileSync(log, bootLine);
+    const a = scenarioDir('first', 'echo "type=SYSCALL msg=audit(2.000:7): inside-first" >>"$KPH_AUDIT_LOG"\n');
+    expect(run(a).status).toBe(0);
+    const b = scenarioDir('second', 'true\n');
+    expect(run(b).status).toBe(0);
+    expect(read(join(root, 'kph'), 'audit-boot.log')).toBe(bootLine);
+    expect(read(a, 'audit-window.log')).toMatch(/^type=USER .*kph-begin first .*\ntype=SYSCALL .*inside-first\ntype=USER .*kph-end first /);
+    expect(read(b, 'audit-window.log')).not.toContain('first');
+    expect(read(b, 'audit-window.log')).not.toContain('DAEMON_START');
+    // What the judge reads: the boot's records (downloaded into the folder with it), then the window.
+    cpSync(join(root, 'kph', 'audit-boot.log'), join(b, 'audit-boot.log'));
+    const raw = readRawCapture(b);
+    expect(raw.auditFull.startsWith(bootLine + "type=USER")).toBe(true);
+  });
+
+  it('loads the scenario\'s rules in one auditctl after deleting the old ones and setting the backlog, and deletes them at the end', () => {
+    const d = scenarioDir('rules', 'true\n', { rules: '-a always,exit -F arch=b64 -S unshare -k kph\n-a always,exit -F arch=b64 -S setns -k kph' });
+    expect(run(d).status).toBe(0);
+    expect(read(root, 'auditctl.calls').split('\n')).toEqual(['-D', '-b 8192', '--backlog_wait_time 60000', '-a always,exit -F arch=b64 -S unshare -k kph', '-a always,exit -F arch=b64 -S setns -k kph', '-s', '-s', '-D', '']);
+    expect(read(d, 'audit-status-before.txt')).toMatch(/^pid 245$/m);
+  });
+
+  it('a rule auditctl refuses: exit 3 with auditctl\'s message, the script never runs', () => {
+    const d = scenarioDir('badrule', 'echo ran\n', { rules: 'bad\n' });
+    const r = run(d);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/audit rules failed\nbad rule/);
+    expect(existsSync(join(d, 'stdout.txt'))).toBe(false);
+  });
+
+  it('no auditd (no daemon pid in the status): exit 3 before the script runs', () => {
+    const d = scenarioDir('nodaemon', 'echo ran\n');
+    const r = run(d, { FAKE_PID: '0' });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/auditd is not running/);
+    expect(existsSync(join(d, 'stdout.txt'))).toBe(false);
+  });
+
+  it('reads the log from its start when the script truncated it', () => {
+    writeFileSync(log, 'x'.repeat(5000) + '\n');
+    const d = scenarioDir('shrink', ': >"$KPH_AUDIT_LOG"\n');
+    expect(run(d, { KPH_FLUSH_TRIES: '20' }).status).toBe(0);
+    expect(existsSync(join(d, 'flush-timeout'))).toBe(false);
+    expect(read(d, 'audit-window.log')).toMatch(/text=kph-end shrink /);
   });
 
   it('kills a script that outlives its timeout file, writes script-timeout, and still ends the capture', () => {
@@ -80,7 +132,7 @@ describe('kph-scenario', () => {
     expect(read(d, 'script-timeout').trim()).toBe('1');
     expect(read(d, 'exit-code').trim()).toBe('124');
     expect(read(d, 'stdout.txt')).toBe('started\n');
-    expect(read(d, 'audit-full.log')).toContain("msg='text=kph-end stuck ");
+    expect(read(d, 'audit-window.log')).toContain("msg='text=kph-end stuck ");
     expect(read(d, 'events.jsonl')).toContain('"summary":true');
     expect(existsSync(join(d, 'audit-status-after.txt'))).toBe(true);
     // Where the script's tasks were just before the kill: the stuck sleep among them.
@@ -115,8 +167,8 @@ describe('kph-scenario', () => {
   });
 
   it('matches the end marker exactly: another scenario\'s "kph-end ID-10k" does not end this flush', () => {
-    writeFileSync(log, "type=USER msg=audit(1.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='text=kph-end exact-10k exe=\"/usr/sbin/auditctl\" res=success'\n");
-    const d = scenarioDir('exact', 'true\n');
+    // Inside this scenario's window, where the flush looks.
+    const d = scenarioDir('exact', `echo "type=USER msg=audit(1.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='text=kph-end exact-10k exe=/usr/sbin/auditctl res=success'" >>"$KPH_AUDIT_LOG"\n`);
     const t0 = Date.now();
     expect(run(d, { FAKE_NO_END: '1', KPH_FLUSH_TRIES: '20' }).status).toBe(0);
     expect(Date.now() - t0).toBeGreaterThan(1000); // waited the whole (shortened) flush time
