@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * kph-init: pid 1 of the harness guest. Mounts the pseudo file systems, runs /etc/kph/rc
- * (network, auditd, sshd) and then reaps every orphan for ever, so no zombie keeps a pid
- * namespace alive after its last task exited. No systemd: boot-to-SSH is what we wait on.
+ * kph-init: pid 1 of the harness guest. Mounts the pseudo file systems, sets the host name,
+ * installs the per-boot SSH key the harness put on the kernel command line (kph.key=, base64
+ * of the authorized_keys line), runs /etc/kph/rc (network, auditd, sshd) and then reaps every
+ * orphan for ever, so no zombie keeps a pid namespace alive after its last task exited. No
+ * systemd: boot-to-SSH is what we wait on, and under TCG every program the boot starts costs
+ * about 0.1 s, so what needs no program is done here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,6 +24,77 @@ static void mnt(const char *src, const char *dst, const char *type, unsigned lon
 		fprintf(stderr, "kph-init: mount %s on %s: %m\n", type, dst);
 }
 
+static int b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decode base64 from in (up to a space, '=' or the end) into out; returns the length or -1. */
+static int b64decode(const char *in, char *out, int cap)
+{
+	int n = 0, bits = 0;
+	unsigned int acc = 0;
+
+	for (; *in && *in != ' ' && *in != '\n' && *in != '='; in++) {
+		int v = b64val((unsigned char)*in);
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n >= cap)
+				return -1;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return n;
+}
+
+/* /root/.ssh/authorized_keys from kph.key= on the command line; rc says when there is none. */
+static void install_key(void)
+{
+	static char cmdline[4096], key[2048];
+	const char *p;
+	int fd, n, len;
+
+	fd = open("/proc/cmdline", O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, cmdline, sizeof(cmdline) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	cmdline[n] = '\0';
+	for (p = cmdline; (p = strstr(p, "kph.key=")); p++)
+		if (p == cmdline || p[-1] == ' ')
+			break;
+	if (!p)
+		return;
+	len = b64decode(p + strlen("kph.key="), key, sizeof(key));
+	if (len <= 0) {
+		fprintf(stderr, "kph-init: kph.key= is not base64\n");
+		return;
+	}
+	mkdir("/root/.ssh", 0700);
+	fd = open("/root/.ssh/authorized_keys", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, key, len) != len)
+		fprintf(stderr, "kph-init: writing /root/.ssh/authorized_keys: %m\n");
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(void)
 {
 	mnt("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -29,6 +105,12 @@ int main(void)
 	mnt("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	mnt("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	mnt("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (sethostname("kph-guest", 9) < 0)
+		fprintf(stderr, "kph-init: sethostname: %m\n");
+	install_key();
+	/* sshd's privilege separation directory, and auditd's log directory. */
+	mkdir("/run/sshd", 0755);
+	mkdir("/var/log/audit", 0700);
 
 	pid_t rc = fork();
 	if (rc == 0) {
