@@ -6,7 +6,8 @@ import { formatBootPhases } from '../vm/boot-phases.js';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
-import { seriesLabel } from '../core/label.js';
+import { plainSeriesLabel, seriesLabel } from '../core/label.js';
+import { BUILTIN_PROFILES, resolveKconfigProfiles, timeFactors, withKconfig } from '../config/profiles.js';
 import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
 import { cacheDir, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
 import { patchcheckExitCode, type PatchcheckSummary } from '../core/patchcheck.js';
@@ -64,6 +65,13 @@ const shardArg = (v: string) => {
 const accelOption = () => new Option('--accel <accel>', 'accelerator: auto probes KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto');
 const baseOption = () => new Option('--base <spec>', 'kernel source: debian:6.12, tree:PATH or tar:PATH').default(DEFAULT_BASE);
 const seriesOption = () => new Option('-s, --series <spec>', 'baseline, NAME@REV (kernel-patches/NAME/REV), a patch directory or an mbox; repeatable').argParser(collect).default([]);
+const kconfigOption = () =>
+  new Option('--kconfig <profile|file>', `debug kernel: a built-in profile (${BUILTIN_PROFILES.join(', ')}) or a Kconfig fragment file, merged after the series' config; its own cached kernel, labelled SERIES+PROFILE; repeatable`).argParser(collect).default([]);
+/** The series of `spec` with the --kconfig profiles (resolved first: an unknown one is a usage error before anything else). */
+const seriesWith = (specs: string[], kconfig: string[]) => {
+  const profiles = resolveKconfigProfiles(kconfig);
+  return specs.map((spec) => withKconfig(resolveSeries(spec), profiles));
+};
 
 /** `--all`: baseline and every bundled series but those marked "status": "wip". */
 function allSeriesSpecs(): string[] {
@@ -131,10 +139,11 @@ export async function main(argv: string[]): Promise<number> {
     .description('apply a series and build its kernel (cached; prints the bzImage path)')
     .addOption(seriesOption())
     .addOption(baseOption())
+    .addOption(kconfigOption())
     .option('-j, --jobs <n>', 'make -j', positiveInt)
-    .action(async (o: { series: string[]; base: string; jobs?: number }) => {
+    .action(async (o: { series: string[]; base: string; jobs?: number; kconfig: string[] }) => {
       if (!o.series.length) throw new UsageError('kph build needs --series.');
-      const series = o.series.map((spec) => resolveSeries(spec)); // every series checked before anything is built
+      const series = seriesWith(o.series, o.kconfig); // every series and profile checked before anything is built
       for (const one of series) {
         const k = await kernelFor(one, o.base, o.jobs);
         process.stdout.write(`${k.bzImage}\n`);
@@ -147,10 +156,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seriesOption())
     .addOption(baseOption())
     .addOption(accelOption())
+    .addOption(kconfigOption())
     .option('-c, --command <cmd>', 'run this command in the guest instead of a shell, print its output and exit with its code')
-    .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string }) => {
+    .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string; kconfig: string[] }) => {
       if (o.series.length !== 1) throw new UsageError('kph boot takes exactly one --series.');
-      const series = resolveSeries(o.series[0]!);
+      const series = seriesWith(o.series, o.kconfig)[0]!;
       const b = await kernelFor(series, o.base);
       const logDir = join(cache, 'logs', series.id);
       progress.succeed(`kernel: ${b.bzImage}`);
@@ -160,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
       const accel = await chooseAccel({ runner: realRunner, want: o.accel });
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');
-      const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), name: `kph/boot/${series.id.replace(/[^\w@.-]/g, '_')}` });
+      const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), timeFactor: timeFactors(series).boot, name: `kph/boot/${series.id.replace(/[^\w@.-]/g, '_')}` });
       progress.succeed(`guest answered in ${(guest.bootMs / 1000).toFixed(1)} s: ${formatBootPhases(guest.phases)} (console: ${join(logDir, 'console.log')})`);
       try {
         if (o.command) {
@@ -201,7 +211,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--suite-only', 'run the --suite suites only, no scenario')
     .option('--repeat <n>', `run each scenario N times on the same kernel (1..${MAX_REPEAT}; a fresh guest after any repeat that did not pass): pass only when all pass, flaky when they differ`, repeatArg)
     .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
-    .action(async (o: { suite: string[]; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .addOption(kconfigOption())
+    .action(async (o: { kconfig: string[]; suite: string[]; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -217,7 +228,7 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, repeat: o.repeat },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, repeat: o.repeat, kconfig: o.kconfig },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
       process.off('SIGINT', onSignal);
@@ -235,10 +246,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(baseOption())
     .option('-j, --jobs <n>', 'make -j', positiveInt)
     .option('--json', 'print patchcheck.json to stdout (and nothing else)')
-    .action(async (o: { series: string[]; out?: string; base: string; jobs?: number; json?: boolean }) => {
+    .addOption(kconfigOption())
+    .action(async (o: { series: string[]; out?: string; base: string; jobs?: number; json?: boolean; kconfig: string[] }) => {
       // Every input checked before anything is unpacked or built (exit 2).
       if (o.series.length !== 1) throw new UsageError(`kph patchcheck takes exactly one --series (got ${o.series.length}).`, { hint: 'A bundled NAME@REV, a directory of git format-patch files, or an mbox.' });
-      const series = resolveSeries(o.series[0]!);
+      const series = seriesWith(o.series, o.kconfig)[0]!;
       if (!series.patches.length) throw new UsageError(`${o.series[0]} has no patches to check.`);
       const baseSpec = parseBaseSpec(o.base);
       const outDir = resolve(o.out ?? join(resultsDir, `patchcheck-${newRunId()}`));
@@ -341,13 +353,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--scenarios-dir <dir>', 'scenarios folder (default scenarios/)')
     .action((run: string, scenario: string, o: { series?: string; scenariosDir?: string }) => {
       const summary = readSummary(resolve(run));
-      const rows = summary.runs.filter((r) => r.scenario === scenario && (!o.series || seriesLabel({ name: r.series, revision: r.revision }) === o.series) && existsSync(join(run, r.dir, 'guest')));
+      const rows = summary.runs.filter((r) => r.scenario === scenario && (!o.series || seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig }) === o.series) && existsSync(join(run, r.dir, 'guest')));
       if (!rows.length) throw new UsageError(`${run} has no captured ${scenario}${o.series ? ` for ${o.series}` : ''}.`);
-      if (rows.length > 1) throw new UsageError(`${run} has ${scenario} for several series (${rows.map((r) => seriesLabel({ name: r.series, revision: r.revision })).join(', ')}): say which with --series.`);
+      if (rows.length > 1) throw new UsageError(`${run} has ${scenario} for several series (${rows.map((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })).join(', ')}): say which with --series.`);
       const row = rows[0]!;
       const root = o.scenariosDir ? resolve(o.scenariosDir) : defaultScenariosDir;
       if (!existsSync(join(root, scenario, 'scenario.ts'))) throw new UsageError(`No scenario ${scenario} in ${root}.`);
-      const dest = join(root, scenario, 'fixtures', seriesLabel({ name: row.series, revision: row.revision }).replace(/[^\w@.-]/g, '_'));
+      const dest = join(root, scenario, 'fixtures', seriesLabel({ name: row.series, revision: row.revision, kconfig: row.kconfig }).replace(/[^\w@.-]/g, '_'));
       rmSync(dest, { recursive: true, force: true });
       mkdirSync(dest, { recursive: true });
       // Only what judging reads: the scenario's own inputs (script.sh, env, rules) stay in scenario.ts.
@@ -385,7 +397,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('-s, --series <label>', 'only this series (repeatable)', collect, [] as string[])
     .action((run: string, o: { series: string[] }) => {
       const labels = o.series.length ? o.series : seriesInRun(run);
+      // A debug kernel's run (--kconfig) is checked against the plain series' baseline, never written to it.
+      const profiled = new Map(readSummary(resolve(run)).runs.filter((r) => r.kconfig?.length).map((r) => [seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig }), plainSeriesLabel({ name: r.series, revision: r.revision })]));
       for (const l of labels) {
+        if (profiled.has(l)) {
+          process.stderr.write(`${l}: a debug kernel's run (--kconfig): its formats are checked against ${profiled.get(l)}'s baseline, not written to it; baseline not written (update it from a run without --kconfig)\n`);
+          exitCode = 1;
+          continue;
+        }
         const sig = loadSignature(run, l);
         if (!Object.keys(sig.scenarios).length) {
           process.stderr.write(`${l}: no scenario captured records in ${run}; baseline not written\n`);

@@ -86,6 +86,8 @@ export const patchcheckSchema = z.object({
     label: z.string(),
     name: z.string(),
     revision: z.string().nullable(),
+    /** Debug-kernel profiles (`--kconfig`) every step was built with; absent without any. */
+    kconfig: z.array(z.string()).optional(),
     source: z.string().optional(),
   }),
   /** The work folder the steps were built in (kph's cache; not kph build's folder of the series). */

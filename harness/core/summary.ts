@@ -65,6 +65,11 @@ export type RunDurations = z.infer<typeof durationsSchema>;
 export const runResultSchema = z.object({
   series: z.string(),
   revision: z.string().nullable(),
+  /**
+   * The debug-kernel profiles (`--kconfig`) of the kernel the row ran on, in order: its label is
+   * `series@revision+profile...` (core/label.ts). Absent for the plain kernel.
+   */
+  kconfig: z.array(z.string()).optional(),
   scenario: z.string(),
   verdict: verdictSchema,
   failures: z.array(failureSchema),
@@ -112,6 +117,14 @@ export const seriesEntrySchema = z.object({
   revision: z.string().nullable(),
   /** Folder of the series in the results folder. */
   dir: z.string(),
+  /**
+   * The debug-kernel profiles (`--kconfig`) its kernel was built with: name, the fragment file
+   * (relative to the repository for a built-in), and the factors its boot deadline and
+   * scenario times were scaled by. Absent for the plain kernel.
+   */
+  kconfig: z
+    .array(z.object({ name: z.string(), source: z.string(), bootFactor: z.number(), scenarioFactor: z.number() }))
+    .optional(),
   records: z.record(z.string(), z.string()),
   provides: z.array(z.string()),
   kernel: z

@@ -1,4 +1,5 @@
 // The named types every stage passes around: series, bases, scenarios, records, events, results.
+import type { KconfigProfile } from '../config/profiles.js';
 
 /** Where the kernel source comes from. */
 export type BaseSpec =
@@ -54,6 +55,11 @@ export interface Series {
   meta: SeriesMeta;
   /** Where it came from (a directory or an mbox file); null for baseline. */
   source: string | null;
+  /**
+   * Debug-kernel profiles (`--kconfig`, config/profiles.ts): merged after the series' config;
+   * part of the id (work folder) and of the label (`ns-serial@v5+lockdep`).
+   */
+  kconfig?: KconfigProfile[];
 }
 
 export type { Verdict } from './summary.js';

@@ -27,9 +27,13 @@ export interface BaselineCheck {
   uncovered: string[];
 }
 
-/** Compare a run's signature with the committed one, on the scenarios both have. */
-export function checkBaseline(sig: FormatSignature, dir = baselinesDir): BaselineCheck {
-  const file = baselineFile(sig.series, dir);
+/**
+ * Compare a run's signature with the committed one, on the scenarios both have: the series' own,
+ * or `against`'s (a debug kernel's run, `ns-serial@v5+lockdep`, is checked against
+ * `ns-serial@v5`'s baseline).
+ */
+export function checkBaseline(sig: FormatSignature, dir = baselinesDir, against?: string): BaselineCheck {
+  const file = baselineFile(against ?? sig.series, dir);
   if (!existsSync(file)) return { status: 'missing', file, changes: [], uncovered: Object.keys(sig.scenarios) };
   const committed = JSON.parse(readFileSync(file, 'utf8')) as FormatSignature;
   const common = Object.keys(sig.scenarios).filter((s) => committed.scenarios[s]);

@@ -37,7 +37,7 @@ export function rowSignature(runDir: string, r: RunResult): string | undefined {
 export function bugsOfRun(runDir: string, summary: Pick<Summary, 'runs'>, series: string): BugEntry[] {
   const by = new Map<string, RunResult[]>();
   for (const r of summary.runs) {
-    if (seriesLabel({ name: r.series, revision: r.revision }) !== series) continue;
+    if (seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig }) !== series) continue;
     const s = rowSignature(runDir, r);
     if (s) by.set(s, [...(by.get(s) ?? []), r]);
   }

@@ -25,6 +25,11 @@ export interface BootRequest {
   accel: Accel;
   consoleLog: string;
   bootTimeoutMs?: number;
+  /**
+   * A debug kernel's boot factor (--kconfig, config/profiles.ts): scales the default deadline
+   * and the console-silence limit. An explicit bootTimeoutMs is taken as given.
+   */
+  timeFactor?: number;
   append?: string[];
   /** QEMU's -name, so ps tells which run a VM belongs to. */
   name?: string;
@@ -37,6 +42,17 @@ export interface BootedGuest {
   bootMs: number;
   /** Where bootMs went (vm/boot-phases.ts). */
   phases: BootPhases;
+}
+
+/**
+ * How long a boot may take to answer on SSH (default 180 s under TCG, 60 s under KVM) and how
+ * long the console may stay silent meanwhile (60 s, 30 s): a debug kernel's factor scales both,
+ * but not a deadline the user gave (--boot-timeout). Pure.
+ */
+export function bootLimits(opts: Pick<BootRequest, 'accel' | 'bootTimeoutMs' | 'timeFactor'>): { deadlineMs: number; silenceMs: number } {
+  const tcg = opts.accel === 'tcg';
+  const f = opts.timeFactor ?? 1;
+  return { deadlineMs: opts.bootTimeoutMs ?? Math.round((tcg ? 180_000 : 60_000) * f), silenceMs: Math.round((tcg ? 60_000 : 30_000) * f) };
 }
 
 export async function bootGuest(opts: BootRequest): Promise<BootedGuest> {
@@ -54,14 +70,8 @@ export async function bootGuest(opts: BootRequest): Promise<BootedGuest> {
     name: opts.name,
   });
   try {
-    const tcg = opts.accel === 'tcg';
-    const session = await connectGuest({
-      vm,
-      key,
-      hostKey: opts.image.hostKey,
-      deadlineMs: opts.bootTimeoutMs ?? (tcg ? 180_000 : 60_000),
-      silenceMs: tcg ? 60_000 : 30_000,
-    });
+    const { deadlineMs, silenceMs } = bootLimits(opts);
+    const session = await connectGuest({ vm, key, hostKey: opts.image.hostKey, deadlineMs, silenceMs });
     return { vm, session, bootMs: Date.now() - started, phases: bootPhases(vm.marks, Date.now() - vm.startedAt) };
   } catch (e) {
     await vm.stop();

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildKernel } from '../build/kernel.js';
 import { findDroppedOptions, parseKconfig, type FragmentSource, type KconfigValue } from '../config/kconfig.js';
-import { seriesLabel } from '../core/label.js';
+import { plainSeriesLabel, seriesLabel } from '../core/label.js';
+import { profileFragments } from '../config/profiles.js';
 import { baseConfigFragment } from '../core/paths.js';
 import type { BaseTree, Series } from '../core/types.js';
 import { prepareSeriesTree } from '../patch/apply.js';
@@ -36,11 +37,16 @@ export interface Kernel {
   buildMs: number;
 }
 
-/** The fragments every kernel of a series is configured from, in order (later wins). */
+/**
+ * The fragments every kernel of a series is configured from, in order (later wins): the
+ * harness's, the series' own, then its debug-kernel profiles (`--kconfig`), each with its origin
+ * so a dropped option names who asked for it.
+ */
 export function kernelFragments(series: Series): FragmentSource[] {
   return [
     { origin: 'harness base (harness/config/base.config)', text: readFileSync(baseConfigFragment, 'utf8') },
-    { origin: `series ${seriesLabel(series)}`, text: series.meta.config.join('\n') },
+    { origin: `series ${plainSeriesLabel(series)}`, text: series.meta.config.join('\n') },
+    ...profileFragments(series),
   ];
 }
 

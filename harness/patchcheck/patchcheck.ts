@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildKernel } from '../build/kernel.js';
 import { ApplyError, BuildError, ConfigDroppedError, InfraError } from '../core/errors.js';
-import { seriesLabel } from '../core/label.js';
+import { kconfigNames, seriesLabel } from '../core/label.js';
 import { PATCHCHECK_SCHEMA_VERSION, type PatchcheckSummary, type PatchRow } from '../core/patchcheck.js';
 import { patchcheckWorkDir } from '../core/paths.js';
 import type { BaseTree, PatchFile, Series } from '../core/types.js';
@@ -52,9 +52,14 @@ export interface PatchcheckRequest {
 
 /** What a patchcheck does not do yet, said in every summary and report. */
 export const NOT_CHECKED = [
-  'debug-kernel profiles (lockdep, KASAN, UBSAN, kfence): not built; every step uses the series\' own config',
+  'debug-kernel profiles (lockdep, KASAN, UBSAN, kfence): not built; every step uses the series\' own config (--kconfig PROFILE builds every step with one)',
   'booting each step and running scenarios (--boot): not done; a step that builds is not known to boot',
 ];
+
+/** NOT_CHECKED for this series: with --kconfig the steps were built with its profiles. */
+export function notChecked(series: Pick<Series, 'kconfig'>): string[] {
+  return series.kconfig?.length ? NOT_CHECKED.slice(1) : NOT_CHECKED;
+}
 
 const sha = (parts: string[]) => {
   const h = createHash('sha256');
@@ -145,13 +150,13 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
     kind: 'patchcheck',
     kph: { version: req.kphVersion },
     base: { spec: req.base.spec, version: req.base.version },
-    series: { label, name: series.name, revision: series.revision, ...(series.source ? { source: series.source } : {}) },
+    series: { label, name: series.name, revision: series.revision, ...(series.kconfig?.length ? { kconfig: kconfigNames(series) } : {}), ...(series.source ? { source: series.source } : {}) },
     workDir,
     startedAt: new Date().toISOString(),
     complete: false,
     firstBuildFailure: null,
     patches: [],
-    notChecked: NOT_CHECKED,
+    notChecked: notChecked(series),
   };
   const update = () => req.onUpdate?.(summary);
   const rel = (p: string) => relative(outDir, p);

@@ -10,6 +10,7 @@ import { UsageError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import type { Accel, BaseSpec, Series } from '../core/types.js';
 import { resolveSeries } from '../patch/series.js';
+import { resolveKconfigProfiles, withKconfig } from '../config/profiles.js';
 import { parseBaseSpec } from '../source/base.js';
 import { loadShardCosts, selectShard, type Shard } from './shard.js';
 import { parseSuiteSpecs, type SuiteSpec } from '../suite/suite.js';
@@ -47,6 +48,8 @@ export interface RunRequest {
   env?: NodeJS.ProcessEnv;
   /** Run each scenario this many times on the same kernel (1..100; default 1). */
   repeat?: number;
+  /** Debug-kernel profiles or fragment files (`--kconfig`), for every series of the run. */
+  kconfig?: string[];
 }
 
 export interface SeriesPlan {
@@ -138,7 +141,8 @@ export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> 
   if (baseSpec.kind !== 'debian' && !existsSync(baseSpec.path)) {
     throw new UsageError(`--base ${baseSpec.spec}: ${baseSpec.path} does not exist.`);
   }
-  const seriesList = distinctNames(req.series.map((s) => resolveSeries(s)));
+  const profiles = resolveKconfigProfiles(req.kconfig ?? []);
+  const seriesList = distinctNames(req.series.map((s) => withKconfig(resolveSeries(s), profiles)));
   const suites = parseSuiteSpecs(req.suites ?? [], req.env ?? process.env);
   if (req.suiteOnly && !suites.length) throw new UsageError('--suite-only needs --suite NAME=PATH or --suite kselftests (or KPH_SUITE_AUDIT_TESTSUITE).');
   if (req.suiteOnly && req.scenarios.length) throw new UsageError('--suite-only runs no scenario: leave out --scenario.');

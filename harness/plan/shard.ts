@@ -60,7 +60,7 @@ export function costsFromSummaries(summaries: Summary[]): Map<string, number> {
     const per = new Map<string, number>();
     for (const e of s.series) per.set(e.label, e.kernel?.buildMs ?? 0);
     for (const r of s.runs) {
-      const label = seriesLabel({ name: r.series, revision: r.revision });
+      const label = seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
       if (!per.has(label)) per.set(label, 0);
       per.set(label, per.get(label)! + r.durationsMs.boot + r.durationsMs.scenario);
     }

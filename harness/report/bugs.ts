@@ -12,7 +12,7 @@ export interface BugGroup {
   series: string[];
 }
 
-const label = (r: Pick<RunResult, 'series' | 'revision'>) => seriesLabel({ name: r.series, revision: r.revision });
+const label = (r: Pick<RunResult, 'series' | 'revision' | 'kconfig'>) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
 
 /** Rows with a signature, one group per signature, in the order they first appear. */
 export function bugGroups(summary: Pick<Summary, 'runs'>): BugGroup[] {

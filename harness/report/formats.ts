@@ -11,7 +11,7 @@ function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 }
 
-const label = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision });
+const label = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
 
 function bySeries(summary: Summary): Map<string, RunResult[]> {
   const m = new Map<string, RunResult[]>();

@@ -12,7 +12,7 @@ export function githubAnnotations(summary: Summary, max = 10): string[] {
     .slice(0, max)
     .map((r) => {
       const level = r.verdict === 'inconclusive' || r.verdict === 'infra-error' ? 'warning' : 'error';
-      const title = `${seriesLabel({ name: r.series, revision: r.revision })} · ${r.scenario}: ${r.verdict}`;
+      const title = `${seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })} · ${r.scenario}: ${r.verdict}`;
       return `::${level} title=${escProp(title)}::${esc(r.failures.map((f) => f.message).join('\n') || r.verdict)}`;
     });
 }

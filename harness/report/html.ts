@@ -20,7 +20,7 @@ export interface FormatDiff {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const label = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision });
+const label = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
 const anchor = (r: RunResult) => `r-${label(r)}-${r.scenario}`.replace(/[^\w-]/g, '_');
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

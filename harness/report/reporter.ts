@@ -65,7 +65,7 @@ export const BUILTIN_REPORTERS: Record<string, (ctx: ReporterContext) => Reporte
     name: 'progress',
     onResult(r) {
       const mark = r.verdict === 'pass' ? progress.succeed : r.verdict === 'skip' ? progress.info : progress.fail;
-      mark(`${seriesLabel({ name: r.series, revision: r.revision })} · ${r.scenario}: ${r.verdict}${r.failures[0] ? ` — ${r.failures[0].message.split('\n')[0]}` : ''}`);
+      mark(`${seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })} · ${r.scenario}: ${r.verdict}${r.failures[0] ? ` — ${r.failures[0].message.split('\n')[0]}` : ''}`);
     },
   }),
   junit: ({ outDir }) => ({ name: 'junit', onRunEnd: (s) => writeFileAtomic(join(outDir, 'junit.xml'), renderJunit(s)) }),

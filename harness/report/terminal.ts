@@ -40,7 +40,7 @@ export interface TerminalOptions {
   width?: number;
 }
 
-const label = (r: Pick<RunResult, 'series' | 'revision'>) => seriesLabel({ name: r.series, revision: r.revision });
+const label = (r: Pick<RunResult, 'series' | 'revision' | 'kconfig'>) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
 
 /** Short column names: the revision when it names the series alone, "base" for baseline. */
 export function shortNames(labels: string[]): Map<string, string> {

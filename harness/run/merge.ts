@@ -32,7 +32,7 @@ export interface Merged {
   sources: Map<string, { dir: string; entry: SeriesEntry }>;
 }
 
-const rowLabel = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision });
+const rowLabel = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
 const name = (i: MergeInput) => (i.summary.shard ? `${i.dir} (shard ${i.summary.shard.index}/${i.summary.shard.count})` : i.dir);
 
 /** Refuse folders that cannot be parts of one run; the reason names the folders. */

@@ -10,6 +10,9 @@ import { basename, join, relative } from 'node:path';
 import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import { SUMMARY_SCHEMA_VERSION } from '../core/summary.js';
+import { kconfigNames, plainSeriesLabel, rowLabel } from '../core/label.js';
+import { repoRoot } from '../core/paths.js';
+import { timeFactors, withScenarioFactor } from '../config/profiles.js';
 import type { BaseSpec, BaseTree, Failure, FailureCode, RunDurations, RunResult, SeriesEntry, Summary, Verdict } from '../core/types.js';
 import type { ScenarioCapture } from '../guest/guest.js';
 import { judgeScenario, type Judgement } from '../judge/judge.js';
@@ -57,7 +60,8 @@ export interface RunStages {
    */
   runSuite?(kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture>;
   /** --check-formats and --compare, from the results folder. */
-  formatBaseline?(outDir: string, label: string): { status: 'missing' | 'match' | 'differ'; file: string; changes: string[]; uncovered: string[] };
+  /** `against`: whose committed baseline to check with (a debug kernel's run: the plain series'). */
+  formatBaseline?(outDir: string, label: string, against?: string): { status: 'missing' | 'match' | 'differ'; file: string; changes: string[]; uncovered: string[] };
   compare?(outDir: string, labels: string[], summary: Summary): FormatDiff[];
 }
 
@@ -122,6 +126,7 @@ export class RunLoop {
         name: p.series.name,
         revision: p.series.revision,
         dir: p.dirName,
+        ...(p.series.kconfig?.length ? { kconfig: p.series.kconfig.map((k) => ({ name: k.name, source: k.kind === 'builtin' ? relative(repoRoot, k.path) : k.path, bootFactor: k.bootFactor, scenarioFactor: k.scenarioFactor })) } : {}),
         records: p.series.meta.records,
         provides: p.series.meta.provides,
         ...(p.series.source ? { source: p.series.source } : {}),
@@ -139,7 +144,8 @@ export class RunLoop {
   private record(plan: SeriesPlan, scenario: string, verdict: Verdict, failures: Failure[], durationsMs: RunDurations, extra: { metrics?: Record<string, number>; params?: Record<string, ParamValue>; notes?: string[]; signature?: string; repeats?: RunResult['repeats'] } = {}): void {
     const dir = join(this.plan.outDir, plan.dirName, scenario);
     mkdirSync(dir, { recursive: true });
-    const r: RunResult = { series: plan.series.name, revision: plan.series.revision, scenario, verdict, failures, ...(extra.signature ? { signature: extra.signature } : {}), durationsMs, ...(extra.repeats ? { repeats: extra.repeats } : {}), ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
+    const kconfig = kconfigNames(plan.series);
+    const r: RunResult = { series: plan.series.name, revision: plan.series.revision, ...(kconfig ? { kconfig } : {}), scenario, verdict, failures, ...(extra.signature ? { signature: extra.signature } : {}), durationsMs, ...(extra.repeats ? { repeats: extra.repeats } : {}), ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
     writeFileSync(join(dir, 'verdict.json'), JSON.stringify(r, null, 2) + '\n');
     this.summary.runs.push(r);
     this.out.onResult(r, this.summary);
@@ -204,21 +210,23 @@ export class RunLoop {
       const was = this.summary.runs[index]!;
       this.summary.runs[index] = row;
       writeFileSync(join(this.plan.outDir, row.dir, 'verdict.json'), JSON.stringify(row, null, 2) + '\n');
-      if (was.verdict !== row.verdict) this.deps.progress.info(`${row.series}${row.revision ? `@${row.revision}` : ''} · ${row.scenario}: fails on baseline too: ${row.verdict} (known failure)`);
+      if (was.verdict !== row.verdict) this.deps.progress.info(`${rowLabel(row)} · ${row.scenario}: fails on baseline too: ${row.verdict} (known failure)`);
     }
   }
 
   private formats(): FormatDiff[] {
     const { stages } = this.deps;
-    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => r.series === p.series.name && r.revision === p.series.revision && (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario));
+    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => rowLabel(r) === p.label && (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario));
     if (stages.formatBaseline) {
       for (const plan of this.plan.series.filter(captured)) {
-        const check = stages.formatBaseline(this.plan.outDir, plan.label);
-        if (check.status === 'missing') this.record(plan, 'format-baseline', 'skip', [{ code: 'E_SKIP', message: `no committed baseline ${check.file}: run \`kph formats update ${this.plan.outDir}\`` }], NO_TIME);
+        const profiled = Boolean(plan.series.kconfig?.length);
+        const check = stages.formatBaseline(this.plan.outDir, plan.label, profiled ? plainSeriesLabel(plan.series) : undefined);
+        const update = profiled ? `run ${plainSeriesLabel(plan.series)} without --kconfig and \`kph formats update\` its results folder` : `run \`kph formats update ${this.plan.outDir}\``;
+        if (check.status === 'missing') this.record(plan, 'format-baseline', 'skip', [{ code: 'E_SKIP', message: `no committed baseline ${check.file}: ${update}` }], NO_TIME);
         else {
           // Like a snapshot test in CI: a scenario whose records the baseline lacks is unchecked, so not a pass.
           const failures = check.changes.map((c) => ({ code: 'E_FORMAT' as const, message: `record formats differ from ${check.file}: ${c}` }));
-          if (check.uncovered.length) failures.push({ code: 'E_FORMAT', message: `${check.file} has no formats for ${check.uncovered.join(', ')}, so nothing checked them: after reviewing their records, run \`kph formats update ${this.plan.outDir}\`` });
+          if (check.uncovered.length) failures.push({ code: 'E_FORMAT', message: `${check.file} has no formats for ${check.uncovered.join(', ')}, so nothing checked them: after reviewing their records, ${update}` });
           this.record(plan, 'format-baseline', failures.length ? 'fail' : 'pass', failures, NO_TIME);
         }
       }
@@ -284,6 +292,8 @@ export class RunLoop {
         const sdir = join(seriesDir, scenario.name);
         mkdirSync(sdir, { recursive: true });
         const params = this.plan.params.get(scenario.name) ?? {};
+        // A debug kernel (--kconfig) is slower: the scenario's time is scaled by its profiles' factor.
+        const timed = withScenarioFactor(scenario, timeFactors(plan.series).scenario);
         // --repeat N: N attempts on the same kernel, each in its own folder, one row.
         const attempts: (Attempt & { dir: string })[] = [];
         let bootFailure: { verdict: Verdict; failure: Failure; signature?: string } | null = null;
@@ -325,11 +335,11 @@ export class RunLoop {
           }
           if (bootFailure || !guest) break;
           progress.start(`${plan.label} · ${scenario.name}${repeat > 1 ? ` (repeat ${k} of ${repeat})` : ''}`);
-          const capture = await guest.runScenario(scenario, params, rdir);
+          const capture = await guest.runScenario(timed, params, rdir);
           writeFileSync(join(rdir, 'console.log'), capture.consoleLines.join('\n') + '\n');
           if (capture.hang) writeFileSync(join(rdir, 'hang.txt'), capture.hang.evidence.join('\n') + '\n');
           const j = judgeScenario({
-            scenario,
+            scenario: timed,
             series: plan.series,
             params,
             capture: capture.capture,

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { seriesLabel } from '../core/label.js';
+import { timeFactors } from '../config/profiles.js';
 import { repoRoot, resultsDir } from '../core/paths.js';
 import type { BaseTree, Summary } from '../core/types.js';
 import { checkBaseline } from '../diff/baselines.js';
@@ -63,7 +64,7 @@ export function realStages(o: RealStageOptions): RunStages {
   /** Peer suites prepared (copied and built in the cache) once per run. */
   const prepared = new Map<string, PreparedSuite>();
   const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
-    new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, append: o.append, name }));
+    new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, timeFactor: timeFactors(kernel.series).boot, append: o.append, name }));
   /**
    * A peer suite's own boot. As for the scenarios' boots (policy.ts: bootAgain), a guest that said
    * it was ready and never answered is booted again once, said in `notes` (the run's row). A boot
@@ -140,9 +141,10 @@ export function realStages(o: RealStageOptions): RunStages {
       return g;
     },
     async controlBoot(base: BaseTree, consoleLog) {
-      const k = kernels.get('baseline');
-      if (!k || k.base.dir !== base.dir || !image) return 'unknown';
-      progress.start('control boot: the base\'s unpatched kernel with the same image and QEMU');
+      // The base's kernel built in this run: with --kconfig, the baseline with the same profiles.
+      const k = [...kernels.values()].find((x) => x.series.name === 'baseline' && x.base.dir === base.dir);
+      if (!k || !image) return 'unknown';
+      progress.start(`control boot: the base's unpatched kernel (${seriesLabel(k.series)}) with the same image and QEMU`);
       try {
         const g = await boot(k, consoleLog, 'kph/control/baseline');
         await g.stop();
@@ -184,8 +186,10 @@ export function realStages(o: RealStageOptions): RunStages {
     },
     ...(o.checkFormats
       ? {
-          formatBaseline(outDir: string, label: string) {
-            const check = checkBaseline(signatureFromRun(outDir, label));
+          formatBaseline(outDir: string, label: string, against?: string) {
+            // A debug kernel's records are checked against the plain series' committed baseline
+            // (debug options change no record format), which only a plain run writes.
+            const check = checkBaseline(signatureFromRun(outDir, label), undefined, against);
             return { status: check.status, file: relative(resultsDir, check.file), changes: check.changes.map((c) => `${c.scenario}: ${c.message}`), uncovered: check.uncovered };
           },
         }
@@ -199,14 +203,16 @@ export function realStages(o: RealStageOptions): RunStages {
  * and between each revision and baseline, when baseline ran too.
  */
 export function compareRevisions(outDir: string, labels: string[], summary: Summary): FormatDiff[] {
-  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision })));
+  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })));
   const pairs: [string, string][] = [];
-  const revisions = labels.filter((l) => l !== 'baseline' && have.has(l));
+  // With --kconfig every label has the run's profiles: its baseline is `baseline+<profiles>`.
+  const baseline = summary.series.find((e) => e.name === 'baseline' && e.revision === null)?.label ?? 'baseline';
+  const revisions = labels.filter((l) => l !== baseline && have.has(l));
   revisions.forEach((l, i) => {
     const prev = revisions.slice(0, i).reverse().find((p) => p.split('@')[0] === l.split('@')[0]);
     if (prev) pairs.push([prev, l]);
   });
-  if (have.has('baseline')) for (const l of revisions) pairs.push(['baseline', l]);
+  if (have.has(baseline)) for (const l of revisions) pairs.push([baseline, l]);
   return pairs.map(([from, to]) => {
     const a = signatureFromRun(outDir, from);
     const b = signatureFromRun(outDir, to);
