@@ -6,6 +6,19 @@
 //   [   12.350000] ---[ end trace 0000000000000000 ]---
 
 export const SPLAT_PATTERNS: { name: string; re: RegExp }[] = [
+  // The debug kernels' reports (--kconfig profiles) first: their headers also start with
+  // "BUG: " or "WARNING: ", and their kind names the detector. The headers as the 6.12 sources
+  // print them: mm/kasan/report.c, mm/kfence/report.c, lib/ubsan.c, kernel/locking/lockdep.c,
+  // kernel/sched/core.c (__might_resched, __schedule_bug).
+  { name: 'kasan', re: /\bBUG: KASAN: / },
+  { name: 'kfence', re: /\bBUG: KFENCE: / },
+  { name: 'ubsan', re: /\bUBSAN: [a-z]/ },
+  {
+    name: 'lockdep',
+    re: /\bWARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion dependency|\S+-safe -> \S+-unsafe lock order detected|bad unlock balance detected|held lock freed|lock held when returning to user space|\S+ still has locks held|Nested lock was not taken|bad contention detected)/,
+  },
+  { name: 'rcu-lockdep', re: /\bWARNING: suspicious RCU usage/ },
+  { name: 'atomic-sleep', re: /\bBUG: (sleeping function called from invalid context|scheduling while atomic)/ },
   { name: 'panic', re: /Kernel panic - not syncing/ },
   { name: 'bug', re: /\bBUG: |kernel BUG at / },
   { name: 'oops', re: /\bOops\b/ },
@@ -48,7 +61,27 @@ export function matchSplat(line: string): string | null {
   return null;
 }
 
-/** Every splat, deduplicated by title; each excerpt runs to "end trace" or 40 lines. */
+const RULE = /^={20,}\s*$/;
+const TASK_END = /^\s*<\/TASK>\s*$/;
+
+/**
+ * Reports that run past 40 lines, and where they end: KASAN and KFENCE close with a rule of
+ * "="; lockdep's, RCU's and might_sleep()'s with the stack of the task (after the dependency
+ * chain, the unsafe scenario and the locks held), which the signature needs. They end before a
+ * line that starts another report, so a report without a stack swallows no other.
+ */
+const LONG_REPORTS: Record<string, { max: number; end: (line: string, before: string[]) => boolean }> = {
+  kasan: { max: 120, end: (l, before) => before.length > 1 && RULE.test(kernelText(l).trim()) },
+  kfence: { max: 120, end: (l, before) => before.length > 1 && RULE.test(kernelText(l).trim()) },
+  lockdep: { max: 160, end: (l, before) => TASK_END.test(kernelText(l)) && before.some((x) => /Call Trace:/.test(x)) },
+  'rcu-lockdep': { max: 160, end: (l, before) => TASK_END.test(kernelText(l)) && before.some((x) => /Call Trace:/.test(x)) },
+  'atomic-sleep': { max: 160, end: (l, before) => TASK_END.test(kernelText(l)) && before.some((x) => /Call Trace:/.test(x)) },
+};
+
+/**
+ * Every splat, deduplicated by title; each excerpt runs to "end trace" or 40 lines (a
+ * sanitizer's or lockdep's report: to its end, see LONG_REPORTS).
+ */
 export function findSplats(lines: string[], maxExcerpt = 40): Splat[] {
   const out: Splat[] = [];
   const seen = new Set<string>();
@@ -60,9 +93,21 @@ export function findSplats(lines: string[], maxExcerpt = 40): Splat[] {
     // WARN()/BUG() reports open with a "cut here" line: keep it with the report.
     const excerpt: string[] = i > 0 && /-\[ cut here \]-/.test(lines[i - 1]!) ? [lines[i - 1]!] : [];
     let j = i;
-    for (; j < lines.length && excerpt.length < maxExcerpt + 1; j++) {
-      excerpt.push(lines[j]!);
-      if (/---\[ end (trace|Kernel panic)/.test(lines[j]!)) break;
+    const long = LONG_REPORTS[kind];
+    if (long) {
+      for (; j < lines.length && excerpt.length < long.max; j++) {
+        if (j > i && matchSplat(lines[j]!)) {
+          j--; // the next report starts here: it is found on its own
+          break;
+        }
+        excerpt.push(lines[j]!);
+        if (long.end(lines[j]!, excerpt) || /---\[ end (trace|Kernel panic)/.test(lines[j]!)) break;
+      }
+    } else {
+      for (; j < lines.length && excerpt.length < maxExcerpt + 1; j++) {
+        excerpt.push(lines[j]!);
+        if (/---\[ end (trace|Kernel panic)/.test(lines[j]!)) break;
+      }
     }
     // The lines of one report (Oops after BUG, the panic that follows) belong to the first.
     const covered = j;

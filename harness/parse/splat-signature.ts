@@ -38,6 +38,18 @@ const HUNG_TASK_GENERIC: RegExp[] = [
   /^synchronize_rcu/, /^__synchronize_srcu/, /^percpu_down_/, /^schedule_timeout$/,
 ];
 
+/**
+ * Lockdep's and might_sleep()'s stacks start in the lock (or the sleep) being taken and in
+ * lockdep's checks: the caller that takes it is the bug.
+ */
+const LOCK_GENERIC: RegExp[] = [
+  /^__mutex_lock(_common|_slowpath)?$/, /^mutex_lock(_nested|_interruptible|_interruptible_nested|_killable|_killable_nested|_io|_io_nested)?$/,
+  /^_raw_(spin|read|write)_(try)?lock(_irq|_irqsave|_bh|_nested|_irqsave_nested)?$/, /^(do_)?raw_spin_lock/, /^(__)?down_(read|write)(_nested|_killable|_interruptible|_trylock|_common)?$/,
+  /^__might_resched$/, /^__might_sleep$/, /^__might_fault$/, /^might_fault$/, /^__schedule_bug$/, /^(__)?rcu_read_lock/,
+  /^check_(prevs_add|deadlock|irq_usage|usage|flags)$/, /^mark_lock/, /^mark_usage$/, /^print_(usage_bug|bad_irq_dependency|deadlock_bug|unlock_imbalance_bug|irq_inversion_bug|lock_contention_bug)/,
+  /^(__)?lock_(acquire|release|contended|acquired)/, /^lock_is_held/, /^debug_lockdep_rcu_enabled$/,
+];
+
 /** A leak's backtrace starts in the allocator: the caller that allocated is the bug. */
 const LEAK_GENERIC: RegExp[] = [
   /^__?k[mzvc]?(malloc|alloc|zalloc|calloc|realloc)(_node|_noprof|_node_noprof|_track_caller.*|_trace.*|_cache.*|_large.*)*$/,
@@ -66,7 +78,8 @@ function signatureKind(s: Pick<Splat, 'kind' | 'title'>): string {
   const m = /\b(KASAN|KFENCE|KMSAN|KCSAN): ([a-z-]+(?: (?:read|write))?)/.exec(t);
   if (m) return `${m[1]!.toLowerCase()} ${m[2]}`;
   if (/\bUBSAN: ([a-z-]+)/.test(t)) return `ubsan ${/\bUBSAN: ([a-z-]+)/.exec(t)![1]}`;
-  if (/possible (circular|recursive) locking|inconsistent lock state|lock inversion/.test(t)) return 'lockdep';
+  if (s.kind === 'lockdep' || /possible (circular|recursive) locking|inconsistent lock state|lock inversion/.test(t)) return 'lockdep';
+  if (s.kind === 'rcu-lockdep' || s.kind === 'atomic-sleep') return s.kind;
   if (/unreferenced object/.test(t)) return 'kmemleak';
   if (/NULL pointer dereference/.test(t)) return 'null-deref';
   if (/unable to handle page fault|paging request/.test(t)) return 'page-fault';
@@ -109,7 +122,11 @@ export interface SplatSignature {
 /** The splat's signature: what groups two reports of one bug and tells two bugs apart. */
 export function describeSplat(splat: Pick<Splat, 'kind' | 'title' | 'excerpt'>): SplatSignature {
   const kind = signatureKind(splat);
-  const generic = splat.kind === 'hung-task' ? [...GENERIC, ...HUNG_TASK_GENERIC] : kind === 'kmemleak' ? [...GENERIC, ...LEAK_GENERIC] : GENERIC;
+  const generic =
+    splat.kind === 'hung-task' ? [...GENERIC, ...HUNG_TASK_GENERIC]
+    : kind === 'kmemleak' ? [...GENERIC, ...LEAK_GENERIC]
+    : kind === 'lockdep' || kind === 'rcu-lockdep' || kind === 'atomic-sleep' ? [...GENERIC, ...LOCK_GENERIC]
+    : GENERIC;
   const isGeneric = (n: string) => generic.some((re) => re.test(n));
   const { rip, stack } = framesOf(splat.excerpt);
   // Reliable frames when the unwinder gave any; a kernel without frame pointers or ORC prints
