@@ -7,9 +7,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
 import { plainSeriesLabel, seriesLabel } from '../core/label.js';
-import { BUILTIN_PROFILES, resolveKconfigProfiles, timeFactors, withKconfig } from '../config/profiles.js';
+import { BUILTIN_PROFILES, listBuiltinProfiles, resolveKconfigProfiles, timeFactors, withKconfig } from '../config/profiles.js';
+import { parseKconfig } from '../config/kconfig.js';
 import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
-import { cacheDir, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
+import { cacheDir, repoRoot, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
 import { patchcheckExitCode, type PatchcheckSummary } from '../core/patchcheck.js';
 import { realStages as realPatchcheckStages, runPatchcheck } from '../patchcheck/patchcheck.js';
 import { renderPatchcheckTerminal, writePatchcheckJson, writePatchcheckReports } from '../patchcheck/report.js';
@@ -115,13 +116,14 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('list')
-    .description('list bundled series (with what they provide) and scenarios')
+    .description('list bundled series (with what they provide), scenarios and the debug-kernel profiles of --kconfig')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const series = listBundledSeries();
       const scenarios = await Promise.all(listScenarioNames().map((n) => loadScenario(n)));
+      const profiles = resolveKconfigProfiles(listBuiltinProfiles());
       if (o.json) {
-        process.stdout.write(JSON.stringify({ series: series.map((s) => ({ spec: `${s.name}@${s.revision}`, ...s.meta })), scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, needs: s.needs ?? {}, params: s.params ?? {} })) }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ series: series.map((s) => ({ spec: `${s.name}@${s.revision}`, ...s.meta })), scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, needs: s.needs ?? {}, params: s.params ?? {} })), kconfigProfiles: profiles.map((p) => ({ name: p.name, file: relative(repoRoot, p.path), options: [...parseKconfig(p.text)].map(([k, v]) => (v === 'n' ? `# ${k} is not set` : `${k}=${v}`)), bootFactor: p.bootFactor, scenarioFactor: p.scenarioFactor })) }, null, 2) + '\n');
         return;
       }
       process.stdout.write('Series (--series):\n  baseline                        the unpatched base kernel\n');
@@ -132,6 +134,8 @@ export async function main(argv: string[]): Promise<number> {
         const params = s.params ? ` (params: ${Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(', ')})` : '';
         process.stdout.write(`  ${s.name.padEnd(32)}${s.description}${needs}${params}\n`);
       }
+      process.stdout.write('\nDebug-kernel profiles (--kconfig, or the path of a Kconfig fragment):\n');
+      for (const p of profiles) process.stdout.write(`  ${p.name.padEnd(32)}${[...parseKconfig(p.text)].map(([k, v]) => (v === 'n' ? `!${k.replace(/^CONFIG_/, '')}` : k.replace(/^CONFIG_/, '') + (v === 'y' ? '' : `=${v}`))).join(' ')} (boot x${p.bootFactor}, scenarios x${p.scenarioFactor})\n`);
     });
 
   program

@@ -121,7 +121,7 @@ const ascii = (s: string) => s.replace(/ → /g, ' -> ').replace(/→/g, '->').r
 
 /** "since v1" for ns-serial@v1; "since the unpatched kernel" for baseline. */
 function since(label: string): string {
-  if (label === 'baseline') return 'the unpatched kernel';
+  if (label === 'baseline' || label.startsWith('baseline+')) return 'the unpatched kernel';
   const at = label.lastIndexOf('@');
   return at > 0 ? label.slice(at + 1) : label;
 }

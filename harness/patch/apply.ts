@@ -9,6 +9,7 @@ import { parsePatchOutput, touchedFiles } from '../parse/patch.js';
 import { assertPatchPathsSafe } from './series.js';
 import type { Runner } from '../process/exec.js';
 import { workDir } from '../core/paths.js';
+import { seriesLabel } from '../core/label.js';
 import { withLock } from '../process/lock.js';
 
 export { workDir };
@@ -78,7 +79,7 @@ export function workDirLockFile(cache: string, base: BaseTree, series: Series): 
  * hold it across both (re-entrant along one async call chain), so no other run gets between.
  */
 export function withWorkDirLock<T>(cache: string, base: BaseTree, series: Series, log: ((msg: string) => void) | undefined, fn: () => Promise<T>): Promise<T> {
-  return withDirLock(workDir(cache, base, series), `apply and build ${series.name}${series.revision ? `@${series.revision}` : ''}`, log, fn);
+  return withDirLock(workDir(cache, base, series), `apply and build ${seriesLabel(series)}`, log, fn);
 }
 
 /** withWorkDirLock for any work folder (its lock file is `<dir>.lock`): `kph patchcheck`'s own. */
@@ -88,7 +89,7 @@ export function withDirLock<T>(dir: string, purpose: string, log: ((msg: string)
 
 export function prepareSeriesTree(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
   const dir = opts.workDir ?? workDir(opts.cache, base, series);
-  return withDirLock(dir, `apply and build ${series.name}${series.revision ? `@${series.revision}` : ''}`, opts.log, () => prepareSeriesTreeLocked(base, series, opts, join(dir, 'src')));
+  return withDirLock(dir, `apply and build ${seriesLabel(series)}`, opts.log, () => prepareSeriesTreeLocked(base, series, opts, join(dir, 'src')));
 }
 
 async function prepareSeriesTreeLocked(base: BaseTree, series: Series, opts: ApplyOptions, dir: string): Promise<PreparedTree> {

@@ -15,6 +15,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../core/errors.js';
+import { seriesLabel } from '../core/label.js';
 import type { RunResult, SeriesEntry, Summary, Verdict } from '../core/types.js';
 
 export const KCIDB_STATUSES = ['FAIL', 'ERROR', 'MISS', 'PASS', 'DONE', 'SKIP'] as const;
@@ -99,7 +100,7 @@ const excerpt = (lines: string[]) => {
   const t = lines.join('\n').replace(/\0/g, '');
   return t.length > 16384 ? t.slice(0, 16000) + '\n[...]' : t;
 };
-const label = (r: RunResult) => (r.revision ? `${r.series}@${r.revision}` : r.series);
+const label = (r: RunResult) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
 
 function fsChecks(outDir: string) {
   return (dir: string): Check[] => {
@@ -156,7 +157,7 @@ export function toKcidb(summary: Summary, opts: KcidbOptions): KcidbDoc {
     doc.checkouts.push({
       id,
       origin,
-      comment: `Linux ${summary.base.version} (${summary.base.spec})${l === 'baseline' ? '' : ` + ${l}`}`,
+      comment: `Linux ${summary.base.version} (${summary.base.spec})${entry?.name === 'baseline' && entry.revision === null ? '' : ` + ${entry ? seriesLabel({ name: entry.name, revision: entry.revision }) : l}`}`,
       start_time: summary.startedAt,
       ...patchset,
       // KCIDB's validity of a checkout: could the parts be combined, i.e. did the series apply.
@@ -172,7 +173,7 @@ export function toKcidb(summary: Summary, opts: KcidbOptions): KcidbDoc {
       comment: `${l}: kernel${entry?.kernel?.cached ? ' (cached)' : ''}`,
       ...(entry?.kernel ? { duration: entry.kernel.buildMs / 1000 } : {}),
       architecture: 'x86_64',
-      config_name: 'kph (tinyconfig + harness/config/base.config + the series\' config)',
+      config_name: `kph (tinyconfig + harness/config/base.config + the series' config${entry?.kconfig?.length ? ` + ${entry.kconfig.map((k) => k.source).join(' + ')}` : ''})`,
       ...(seriesFiles.includes('build.log') ? { log_url: url(`${dir}/build.log`) } : {}),
       ...(buildFault ? { log_excerpt: excerpt(buildFault.failures.flatMap((f) => [f.message, ...(f.excerpt ?? [])])) } : {}),
       ...(seriesFiles.length ? { output_files: seriesFiles.map((f) => ({ name: f, url: url(`${dir}/${f}`) })) } : {}),

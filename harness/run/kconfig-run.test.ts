@@ -18,6 +18,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { matchScenarios, type RunPlan } from '../plan/plan.js';
 import { silentProgress } from '../report/progress.js';
 import { createReporters } from '../report/reporter.js';
+import { toKcidb } from '../report/kcidb.js';
 import { RunLoop, type GuestLike, type RunStages } from './run.js';
 import { compareRevisions } from './stages.js';
 
@@ -83,6 +84,14 @@ describe('a run of a profiled series', () => {
     expect(readFileSync(join(r.outDir, 'report.md'), 'utf8')).toContain('ns-serial@v5+lockdep');
     expect(readFileSync(join(r.outDir, 'report.html'), 'utf8')).toContain('ns-serial@v5+lockdep');
     expect(readFileSync(join(r.outDir, 'junit.xml'), 'utf8')).toContain('ns-serial@v5+lockdep');
+  });
+  it('its KCIDB checkout is the series on the base, its build says the profile\'s fragment', async () => {
+    const r = await runProfiled([withKconfig(series('ns-serial', 'v5'), lockdep)], [scenario('unshare-net', 60)]);
+    const doc = toKcidb(r.summary, { outDir: r.outDir, checks: () => [], files: () => [] });
+    expect(doc.checkouts[0]!.comment).toBe('Linux 6.12.117 (debian:6.12) + ns-serial@v5');
+    expect(doc.builds[0]!.comment).toMatch(/^ns-serial@v5\+lockdep: kernel/);
+    expect(doc.builds[0]!.config_name).toContain('harness/config/profiles/lockdep.config');
+    expect(doc.tests).toHaveLength(1);
   });
   it('a plain series\' rows have no kconfig', async () => {
     const r = await runProfiled([series('ns-serial', 'v5')], [scenario('unshare-net', 60)]);
