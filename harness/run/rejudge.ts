@@ -2,6 +2,8 @@
 // code — new verdicts, checks.json and reports, no build and no boot. The same judge as a live
 // run (judge/judge.ts) on the same inputs: the guest folder, the scenario's console slice and
 // the hang evidence the run kept.
+import { rowLabel } from '../core/label.js';
+import { withScenarioFactor } from '../config/profiles.js';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -35,7 +37,7 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
   const changes: RejudgeChange[] = [];
   const runs: RunResult[] = [];
   for (const r of summary.runs) {
-    const entry = summary.series.find((s) => s.name === r.series && s.revision === r.revision);
+    const entry = summary.series.find((s) => s.label === rowLabel(r)) ?? summary.series.find((s) => s.name === r.series && s.revision === r.revision);
     const folders = r.repeats ? Array.from({ length: r.repeats.count }, (_, k) => join(r.dir, `repeat-${k + 1}`)) : [r.dir];
     if (!entry || !folders.some((f) => existsSync(join(runDir, f, 'guest')))) {
       runs.push(r); // nothing captured (skip, build error, boot error, format rows): the verdict stands
@@ -44,7 +46,9 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
     // A scenario in --scenarios-dir wins; the others come from scenarios/ (so a folder holding
     // only the scenario being changed is enough).
     const fromDir = opts.scenariosDir && existsSync(join(opts.scenariosDir, r.scenario, 'scenario.ts'));
-    const scenario = await loadScenario(r.scenario, fromDir ? opts.scenariosDir : undefined);
+    // On a debug kernel (--kconfig) the scenario ran with its time scaled by the profiles' factor.
+    const factor = (entry.kconfig ?? []).reduce((f, k) => f * k.scenarioFactor, 1);
+    const scenario = withScenarioFactor(await loadScenario(r.scenario, fromDir ? opts.scenariosDir : undefined), Math.round(factor * 1000) / 1000);
     const judge = (dir: string, scenarioMs: number) => {
       const consoleFile = join(runDir, dir, 'console.log');
       const hangFile = join(runDir, dir, 'hang.txt');
