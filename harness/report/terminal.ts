@@ -42,9 +42,10 @@ export interface TerminalOptions {
 
 const label = (r: Pick<RunResult, 'series' | 'revision' | 'kconfig'>) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig });
 
-/** Short column names: the revision when it names the series alone, "base" for baseline. */
+/** Short column names: the revision when it names the series alone, "base" for baseline (with a debug kernel's profiles). */
 export function shortNames(labels: string[]): Map<string, string> {
-  const rev = (l: string) => (l === 'baseline' ? 'base' : l.includes('@') ? l.slice(l.lastIndexOf('@') + 1) : l);
+  // A debug kernel's label (`ns-serial@v5+lockdep`, `baseline+lockdep`) keeps its profiles: `v5+lockdep`, `base+lockdep`.
+  const rev = (l: string) => (l === 'baseline' || l.startsWith('baseline+') ? `base${l.slice('baseline'.length)}` : l.includes('@') ? l.slice(l.lastIndexOf('@') + 1) : l);
   const counts = new Map<string, number>();
   for (const l of labels) counts.set(rev(l), (counts.get(rev(l)) ?? 0) + 1);
   return new Map(labels.map((l) => [l, counts.get(rev(l)) === 1 && rev(l).length <= 12 ? rev(l) : l]));

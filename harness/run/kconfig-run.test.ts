@@ -19,6 +19,7 @@ import { matchScenarios, type RunPlan } from '../plan/plan.js';
 import { silentProgress } from '../report/progress.js';
 import { createReporters } from '../report/reporter.js';
 import { toKcidb } from '../report/kcidb.js';
+import { shortNames } from '../report/terminal.js';
 import { RunLoop, type GuestLike, type RunStages } from './run.js';
 import { compareRevisions } from './stages.js';
 
@@ -92,6 +93,9 @@ describe('a run of a profiled series', () => {
     expect(doc.builds[0]!.comment).toMatch(/^ns-serial@v5\+lockdep: kernel/);
     expect(doc.builds[0]!.config_name).toContain('harness/config/profiles/lockdep.config');
     expect(doc.tests).toHaveLength(1);
+  });
+  it('the terminal\'s short column names keep the profile', () => {
+    expect([...shortNames(['baseline+lockdep', 'ns-serial@v5+lockdep', 'ns-serial@v1+lockdep']).values()]).toEqual(['base+lockdep', 'v5+lockdep', 'v1+lockdep']);
   });
   it('a plain series\' rows have no kconfig', async () => {
     const r = await runProfiled([series('ns-serial', 'v5')], [scenario('unshare-net', 60)]);
