@@ -199,9 +199,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
     .option('--suite <name=path>', 'also run a peer test suite from this path on every series, on a boot of its own after the scenarios (audit-testsuite=PATH, or KPH_SUITE_AUDIT_TESTSUITE=PATH; kselftests, no path: the base tree’s namespace selftests built from each series’ tree); repeatable', collect, [] as string[])
     .option('--suite-only', 'run the --suite suites only, no scenario')
+    .option('--no-suite-cache', "run baseline's suites again even when kph's cache holds their results for the same kernel, guest image and suite")
     .option('--repeat <n>', `run each scenario N times on the same kernel (1..${MAX_REPEAT}; a fresh guest after any repeat that did not pass): pass only when all pass, flaky when they differ`, repeatArg)
     .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
-    .action(async (o: { suite: string[]; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .action(async (o: { suite: string[]; suiteCache: boolean; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -217,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, repeat: o.repeat },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, noSuiteCache: !o.suiteCache, repeat: o.repeat },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
       process.off('SIGINT', onSignal);
