@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
 import { seriesLabel } from '../core/label.js';
-import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
+import { listScenarioNames, loadScenario, resolveParams } from '../core/load-scenarios.js';
 import { cacheDir, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
 import { patchcheckExitCode, type PatchcheckSummary } from '../core/patchcheck.js';
 import { realStages as realPatchcheckStages, runPatchcheck } from '../patchcheck/patchcheck.js';
@@ -235,13 +235,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'results folder, new or empty (default results/patchcheck-<run-id>)')
     .addOption(baseOption())
     .option('-j, --jobs <n>', 'make -j', positiveInt)
+    .option('--boot', 'also boot every step that builds and run the scenarios on it: the first patch that changes a record or event format, and the first after which a scenario that passed no longer passes')
+    .option('--scenario <name>', 'with --boot: scenario to run on every step (default: all); repeatable', collect, [] as string[])
+    .addOption(accelOption())
     .option('--json', 'print patchcheck.json to stdout (and nothing else)')
-    .action(async (o: { series: string[]; out?: string; base: string; jobs?: number; json?: boolean }) => {
+    .action(async (o: { series: string[]; out?: string; base: string; jobs?: number; json?: boolean; boot?: boolean; scenario: string[]; accel: 'auto' | 'kvm' | 'tcg' }) => {
       // Every input checked before anything is unpacked or built (exit 2).
       if (o.series.length !== 1) throw new UsageError(`kph patchcheck takes exactly one --series (got ${o.series.length}).`, { hint: 'A bundled NAME@REV, a directory of git format-patch files, or an mbox.' });
       const series = resolveSeries(o.series[0]!);
       if (!series.patches.length) throw new UsageError(`${o.series[0]} has no patches to check.`);
       const baseSpec = parseBaseSpec(o.base);
+      if (o.scenario.length && !o.boot) throw new UsageError('--scenario needs --boot: without it no step is booted.');
+      const names = o.boot ? (o.scenario.length ? [...new Set(o.scenario)] : listScenarioNames()) : [];
+      const scenarios = await Promise.all(names.map((n) => loadScenario(n))); // an unknown name is a usage error here
       const outDir = resolve(o.out ?? join(resultsDir, `patchcheck-${newRunId()}`));
       if (existsSync(outDir) && readdirSync(outDir).length) throw new UsageError(`--out ${outDir} is not empty.`, { hint: 'Choose a new or empty folder.' });
       mkdirSync(outDir, { recursive: true });
@@ -254,8 +260,11 @@ export async function main(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); } };
-      const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner));
+      const accel = o.boot ? await chooseAccel({ runner: realRunner, want: o.accel }) : null;
+      if (accel) progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
+      const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); }, ...(o.boot ? { boot: { scenarios: names } } : {}) };
+      const bootOpts = accel ? { scenarios, params: resolveParams(scenarios, []), accel: accel.accel, kphVersion: kphVersion() } : undefined;
+      const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner, bootOpts));
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       writePatchcheckReports(outDir, s);

@@ -69,6 +69,32 @@ describe('kph patchcheck', () => {
     expect(r.stdout).toMatch(/all 2 patches build one by one/);
     expect(kphBuildState(stateFile)).toEqual(before);
   });
+
+  it('--boot --scenario unshare-net on proc-connector-ns@rfc-v2: every step booted, patch 1 named as the first to change the event format', async () => {
+    const out = results.make();
+    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--boot', '--scenario', 'unshare-net', '--accel', 'tcg', '--out', out]);
+    process.stderr.write(`${r.stdout}\n`);
+    expect(r.code, r.all.slice(-4000)).toBe(0);
+    const s = read(out);
+    expect(s.boot).toEqual({ scenarios: ['unshare-net'], firstFormatChange: 1, firstRegression: null });
+    // The base has no namespace events: the series' expectations fail there, and pass from patch 1 on.
+    expect(s.reference!.boot).toMatchObject({ status: 'ok', verdicts: { 'unshare-net': 'fail' } });
+    expect(s.patches.map((p) => p.boot?.verdicts['unshare-net'])).toEqual(['pass', 'pass']);
+    expect(s.patches[0]!.boot!.formatChanges.join('\n')).toMatch(/^unshare-net: .*\bns\b/m);
+    expect(s.patches[1]!.boot!.formatChanges).toEqual([]);
+    // Each step's run is a results folder like kph run's, with its captures.
+    for (const b of [s.reference!.boot!, ...s.patches.map((p) => p.boot!)]) {
+      expect(existsSync(join(out, b.run!, 'summary.json')), b.run).toBe(true);
+      expect(existsSync(join(out, b.run!, 'proc-connector-ns@rfc-v2', 'unshare-net', 'events.jsonl')), b.run).toBe(true);
+    }
+    expect(r.stdout).toMatch(/patch 1\/2 is the first to change a record or event format/);
+  });
+
+  it('--scenario without --boot, and an unknown scenario, are usage errors before anything is built', async () => {
+    expect((await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--scenario', 'unshare-net'], 60_000)).code).toBe(2);
+    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--boot', '--scenario', 'no-such-scenario'], 60_000);
+    expect(r.code).toBe(2);
+  });
 });
 
 /** What kph build's trees of the series hold (src.state.json, per base), so a change shows. */
