@@ -2,7 +2,7 @@
 // (incremental, ccache), real gcc warnings and errors, real checkpatch.pl. The fixture
 // breaks-at-2 must be caught at patch 2 (its patch 3 fixes the build); a bundled series
 // reports every patch building with checkpatch's counts, and leaves `kph build`'s tree of the
-// series as it was.
+// series as it was; with --boot each step boots and the patch that changes a format is named.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,11 +52,11 @@ describe('kph patchcheck', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<table class="matrix">/);
   });
 
-  it('proc-connector-ns@rfc-v2: each patch builds, with its checkpatch counts; kph build\'s tree of the series is left alone', async () => {
+  it('proc-connector-ns@rfc-v2 --boot --scenario unshare-net: each patch builds, with its checkpatch counts; every step booted, patch 1 named as the first to change the event format; kph build\'s tree of the series is left alone', async () => {
     const out = results.make();
     const stateFile = join(cacheDir(), 'work');
     const before = kphBuildState(stateFile);
-    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--out', out]);
+    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--boot', '--scenario', 'unshare-net', '--accel', 'tcg', '--out', out]);
     process.stderr.write(`${r.stdout}\n`);
     expect(r.code, r.all.slice(-4000)).toBe(0);
     const s = read(out);
@@ -68,16 +68,9 @@ describe('kph patchcheck', () => {
     expect(s.patches[0]!.checkpatch.items[0]?.level).toBe('CHECK');
     expect(r.stdout).toMatch(/all 2 patches build one by one/);
     expect(kphBuildState(stateFile)).toEqual(before);
-  });
 
-  it('--boot --scenario unshare-net on proc-connector-ns@rfc-v2: every step booted, patch 1 named as the first to change the event format', async () => {
-    const out = results.make();
-    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--boot', '--scenario', 'unshare-net', '--accel', 'tcg', '--out', out]);
-    process.stderr.write(`${r.stdout}\n`);
-    expect(r.code, r.all.slice(-4000)).toBe(0);
-    const s = read(out);
+    // --boot: the base has no namespace events, so the series' expectations fail there and pass from patch 1 on.
     expect(s.boot).toEqual({ scenarios: ['unshare-net'], firstFormatChange: 1, firstRegression: null });
-    // The base has no namespace events: the series' expectations fail there, and pass from patch 1 on.
     expect(s.reference!.boot).toMatchObject({ status: 'ok', verdicts: { 'unshare-net': 'fail' } });
     expect(s.patches.map((p) => p.boot?.verdicts['unshare-net'])).toEqual(['pass', 'pass']);
     expect(s.patches[0]!.boot!.formatChanges.join('\n')).toMatch(/^unshare-net: .*\bns\b/m);
