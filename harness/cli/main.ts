@@ -9,7 +9,7 @@ import { KphError, UsageError } from '../core/errors.js';
 import { plainSeriesLabel, seriesLabel } from '../core/label.js';
 import { BUILTIN_PROFILES, listBuiltinProfiles, resolveKconfigProfiles, timeFactors, withKconfig } from '../config/profiles.js';
 import { parseKconfig } from '../config/kconfig.js';
-import { listScenarioNames, loadScenario } from '../core/load-scenarios.js';
+import { listScenarioNames, loadScenario, resolveParams } from '../core/load-scenarios.js';
 import { cacheDir, repoRoot, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
 import { patchcheckExitCode, type PatchcheckSummary } from '../core/patchcheck.js';
 import { realStages as realPatchcheckStages, runPatchcheck } from '../patchcheck/patchcheck.js';
@@ -213,10 +213,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--shard-costs <path>', 'balance the shards by the costs recorded in these runs (a summary.json, a results folder, or a folder of them); default: by patch count')
     .option('--suite <name=path>', 'also run a peer test suite from this path on every series, on a boot of its own after the scenarios (audit-testsuite=PATH, or KPH_SUITE_AUDIT_TESTSUITE=PATH; kselftests, no path: the base tree’s namespace selftests built from each series’ tree); repeatable', collect, [] as string[])
     .option('--suite-only', 'run the --suite suites only, no scenario')
+    .option('--no-suite-cache', "run baseline's suites again even when kph's cache holds their results for the same kernel, guest image and suite")
     .option('--repeat <n>', `run each scenario N times on the same kernel (1..${MAX_REPEAT}; a fresh guest after any repeat that did not pass): pass only when all pass, flaky when they differ`, repeatArg)
     .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
     .addOption(kconfigOption())
-    .action(async (o: { kconfig: string[]; suite: string[]; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .action(async (o: { kconfig: string[]; suite: string[]; suiteCache: boolean; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -232,7 +233,7 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, repeat: o.repeat, kconfig: o.kconfig },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, noSuiteCache: !o.suiteCache, repeat: o.repeat, kconfig: o.kconfig },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
       );
       process.off('SIGINT', onSignal);
@@ -249,14 +250,20 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'results folder, new or empty (default results/patchcheck-<run-id>)')
     .addOption(baseOption())
     .option('-j, --jobs <n>', 'make -j', positiveInt)
+    .option('--boot', 'also boot every step that builds and run the scenarios on it: the first patch that changes a record or event format, and the first after which a scenario that passed no longer passes')
+    .option('--scenario <name>', 'with --boot: scenario to run on every step (default: all); repeatable', collect, [] as string[])
+    .addOption(accelOption())
     .option('--json', 'print patchcheck.json to stdout (and nothing else)')
     .addOption(kconfigOption())
-    .action(async (o: { series: string[]; out?: string; base: string; jobs?: number; json?: boolean; kconfig: string[] }) => {
+    .action(async (o: { series: string[]; out?: string; base: string; jobs?: number; json?: boolean; boot?: boolean; scenario: string[]; accel: 'auto' | 'kvm' | 'tcg'; kconfig: string[] }) => {
       // Every input checked before anything is unpacked or built (exit 2).
       if (o.series.length !== 1) throw new UsageError(`kph patchcheck takes exactly one --series (got ${o.series.length}).`, { hint: 'A bundled NAME@REV, a directory of git format-patch files, or an mbox.' });
       const series = seriesWith(o.series, o.kconfig)[0]!;
       if (!series.patches.length) throw new UsageError(`${o.series[0]} has no patches to check.`);
       const baseSpec = parseBaseSpec(o.base);
+      if (o.scenario.length && !o.boot) throw new UsageError('--scenario needs --boot: without it no step is booted.');
+      const names = o.boot ? (o.scenario.length ? [...new Set(o.scenario)] : listScenarioNames()) : [];
+      const scenarios = await Promise.all(names.map((n) => loadScenario(n))); // an unknown name is a usage error here
       const outDir = resolve(o.out ?? join(resultsDir, `patchcheck-${newRunId()}`));
       if (existsSync(outDir) && readdirSync(outDir).length) throw new UsageError(`--out ${outDir} is not empty.`, { hint: 'Choose a new or empty folder.' });
       mkdirSync(outDir, { recursive: true });
@@ -269,8 +276,11 @@ export async function main(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); } };
-      const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner));
+      const accel = o.boot ? await chooseAccel({ runner: realRunner, want: o.accel }) : null;
+      if (accel) progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
+      const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); }, ...(o.boot ? { boot: { scenarios: names } } : {}) };
+      const bootOpts = accel ? { scenarios, params: resolveParams(scenarios, []), accel: accel.accel, kphVersion: kphVersion() } : undefined;
+      const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner, bootOpts));
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       writePatchcheckReports(outDir, s);

@@ -37,6 +37,24 @@ export const stepBuildSchema = z.object({
   configMissing: z.array(z.string()).optional(),
 });
 
+/** --boot: the step's kernel booted and the selected scenarios run on it (a run folder of its own). */
+export const stepBootSchema = z.object({
+  /** ok: the scenarios ran (whatever their verdicts); error: no scenario could run (the boot, the guest); not-reached: the step did not build. */
+  status: z.enum(['ok', 'error', 'not-reached']),
+  ms: z.number(),
+  /** The step's run folder (summary.json, rows, captures), relative to the results folder. */
+  run: z.string().optional(),
+  /** Scenario → verdict on this step's kernel. */
+  verdicts: z.record(z.string(), z.string()),
+  /** Record and event format changes against the last step that booted ("scenario: change"). */
+  formatChanges: z.array(z.string()),
+  /** Scenarios that passed on the last step that booted and do not pass here. */
+  regressions: z.array(z.string()),
+  /** Why nothing ran (status error). */
+  error: z.string().optional(),
+});
+export type StepBoot = z.infer<typeof stepBootSchema>;
+
 export const patchRowSchema = z.object({
   /** 1-based position in the series. */
   index: z.number().int().min(1),
@@ -70,7 +88,9 @@ export const patchRowSchema = z.object({
     /** The whole output, relative to the results folder. */
     output: z.string(),
   }),
-  /** fail: does not apply or build, or checkpatch errors; warn: new warnings, checkpatch warnings or checks; ok otherwise. */
+  /** With --boot. */
+  boot: stepBootSchema.optional(),
+  /** fail: does not apply or build, checkpatch errors, or (--boot) a scenario that passed at k-1 no longer passes; warn: new warnings, checkpatch warnings or checks; ok otherwise. */
   verdict: z.enum(['ok', 'warn', 'fail']),
   /** This step's folder, relative to the results folder. */
   dir: z.string(),
@@ -100,7 +120,17 @@ export const patchcheckSchema = z.object({
   /** The first patch whose tree does not build (1-based), null when every step built. */
   firstBuildFailure: z.number().int().nullable(),
   /** Step 0, the base with the series' config: the reference for patch 1's warnings. */
-  reference: z.object({ build: stepBuildSchema, warnings: z.number().int(), dir: z.string() }).optional(),
+  reference: z.object({ build: stepBuildSchema, warnings: z.number().int(), dir: z.string(), boot: stepBootSchema.optional() }).optional(),
+  /** --boot: the scenarios run on every step, and the first patches that changed a format or broke a scenario. */
+  boot: z
+    .object({
+      scenarios: z.array(z.string()),
+      /** The first patch whose records or events differ in format from the step before it; null when none. */
+      firstFormatChange: z.number().int().nullable(),
+      /** The first patch after which a scenario that passed before no longer passes; null when none. */
+      firstRegression: z.number().int().nullable(),
+    })
+    .optional(),
   patches: z.array(patchRowSchema),
   /** What the series did not get checked for, said plainly (the debug-kernel profiles, ...). */
   notChecked: z.array(z.string()),

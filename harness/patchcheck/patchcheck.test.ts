@@ -10,6 +10,8 @@ import type { BaseTree, Series } from '../core/types.js';
 import { resolveSeries } from '../patch/series.js';
 import { silentProgress } from '../report/progress.js';
 import type { CheckpatchResult } from './checkpatch.js';
+import { parseAuditLog } from '../parse/audit.js';
+import { scenarioSignature, type FormatSignature } from '../diff/signature.js';
 import { configTreeKey, isConfigInput, patchSubject, runPatchcheck, seriesPrefix, type PatchcheckStages } from './patchcheck.js';
 import { headline, renderPatchcheckHtml, renderPatchcheckMarkdown, renderPatchcheckTerminal } from './report.js';
 
@@ -143,5 +145,75 @@ describe('helpers', () => {
   it('patchSubject: without [PATCH n/m], folded lines joined', () => {
     expect(patchSubject({ name: 'x.patch', text: 'Subject: [PATCH v2 3/9] audit: log the\n serial\n\nbody' })).toBe('audit: log the serial');
     expect(patchSubject({ name: '0001-foo.patch', text: 'diff --git a/x b/x' })).toBe('0001-foo');
+  });
+});
+
+describe('runPatchcheck --boot', () => {
+  // Real signatures from parsed records: patch 2 adds the NS_INFO record after SYSCALL.
+  const sig = (withNsInfo: boolean): FormatSignature => {
+    const recs = parseAuditLog(
+      [
+        "type=SYSCALL msg=audit(1.000:7): arch=c000003e syscall=272 success=yes exit=0 pid=90 auid=0 ses=1 key=\"kph\"",
+        ...(withNsInfo ? ['type=UNKNOWN[1340] msg=audit(1.000:7): netns=7 utsns=2 pid=90'] : []),
+        'type=PROCTITLE msg=audit(1.000:7): proctitle=756E7368617265',
+      ].join('\n'),
+      {},
+    );
+    return { version: 1, series: 's', scenarios: { 'unshare-net-serial': scenarioSignature(recs, []) } };
+  };
+
+  it('names the first patch that changes a format and the first after which a scenario that passed stops passing', async () => {
+    const { stages } = fakeStages({ logs: {} });
+    const booted: number[] = [];
+    const verdicts: Record<number, Record<string, string>> = { 0: { 'unshare-net-serial': 'fail', 'unshare-net': 'pass' }, 1: { 'unshare-net-serial': 'fail', 'unshare-net': 'pass' }, 2: { 'unshare-net-serial': 'pass', 'unshare-net': 'pass' }, 3: { 'unshare-net-serial': 'pass', 'unshare-net': 'fail' } };
+    stages.bootRun = async (prefix) => {
+      const k = prefix.patches.length;
+      booted.push(k);
+      return { verdicts: verdicts[k]!, signature: sig(k >= 2) };
+    };
+    const req = { ...request(fixtureSeries()), boot: { scenarios: ['unshare-net-serial', 'unshare-net'] } };
+    const s = patchcheckSchema.parse(await runPatchcheck(req, stages));
+    expect(booted).toEqual([0, 1, 2, 3]);
+    expect(s.boot).toEqual({ scenarios: ['unshare-net-serial', 'unshare-net'], firstFormatChange: 2, firstRegression: 3 });
+    expect(s.reference!.boot!.formatChanges).toEqual([]);
+    expect(s.patches[0]!.boot!.formatChanges).toEqual([]);
+    expect(s.patches[1]!.boot!.formatChanges.join('\n')).toMatch(/^unshare-net-serial: .*UNKNOWN\[1340\]/m);
+    expect(s.patches[2]!.boot!.regressions).toEqual(['unshare-net: pass at step 2, fail at step 3']);
+    expect(s.patches[2]!.verdict).toBe('fail');
+    expect(patchcheckExitCode(s)).toBe(1);
+    expect(headline(s)).toMatch(/patch 2\/3 is the first to change a record or event format: .*; patch 3\/3 breaks a scenario that passed before it/);
+    expect(renderPatchcheckMarkdown(s)).toContain('  - REGRESSION: unshare-net: pass at step 2, fail at step 3');
+    expect(s.notChecked.join(' ')).not.toMatch(/--boot/);
+  });
+
+  it('a step that does not build is not booted, and the next is compared with the last that booted', async () => {
+    const { stages } = fakeStages({ logs: {}, broken: [2] });
+    const booted: number[] = [];
+    stages.bootRun = async (prefix) => {
+      booted.push(prefix.patches.length);
+      return { verdicts: { 'unshare-net-serial': 'pass' }, signature: sig(prefix.patches.length >= 3) };
+    };
+    const s = await runPatchcheck({ ...request(fixtureSeries()), boot: { scenarios: ['unshare-net-serial'] } }, stages);
+    expect(booted).toEqual([0, 1, 3]);
+    expect(s.patches[1]!.boot).toMatchObject({ status: 'not-reached' });
+    expect(s.boot!.firstFormatChange).toBe(3);
+  });
+
+  it('a boot that ran nothing is said on the step, and is no regression', async () => {
+    const { stages } = fakeStages({ logs: {} });
+    stages.bootRun = async (prefix) => (prefix.patches.length === 1 ? { error: 'boot-error: the kernel never reached its ready line' } : { verdicts: { x: 'pass' }, signature: sig(false) });
+    const s = await runPatchcheck({ ...request(fixtureSeries()), boot: { scenarios: ['x'] } }, stages);
+    expect(s.patches[0]!.boot).toMatchObject({ status: 'error', error: 'boot-error: the kernel never reached its ready line' });
+    expect(s.boot!.firstRegression).toBeNull();
+  });
+
+  it('without --boot nothing is booted and the summary says so', async () => {
+    const { stages } = fakeStages({ logs: {} });
+    stages.bootRun = async () => {
+      throw new Error('not asked');
+    };
+    const s = await runPatchcheck(request(fixtureSeries()), stages);
+    expect(s.boot).toBeUndefined();
+    expect(s.notChecked.join(' ')).toMatch(/not asked \(--boot\)/);
   });
 });

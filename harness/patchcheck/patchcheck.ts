@@ -25,6 +25,18 @@ import type { Runner } from '../process/exec.js';
 import type { Progress } from '../report/progress.js';
 import { runCheckpatch, type CheckpatchResult } from './checkpatch.js';
 import { compiledSources, diffWarnings, nextWarningState, parseCompilerWarnings, type WarningState } from './warnings.js';
+import { compareSignatures } from '../diff/compare.js';
+import { signatureFromRun } from '../diff/load.js';
+import { parseKconfig } from '../config/kconfig.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { matchScenarios, type RunPlan } from '../plan/plan.js';
+import { createReporters } from '../report/reporter.js';
+import { RunLoop, type RunStages } from '../run/run.js';
+import { realStages as realRunStages } from '../run/stages.js';
+import type { ParamValue, Scenario } from '../core/scenario.js';
+import { parseBaseSpec } from '../source/base.js';
+import type { FormatSignature } from '../diff/signature.js';
+import type { StepBoot } from '../core/patchcheck.js';
 
 /** What the loop needs from the world; realStages gives the real ones. */
 export interface PatchcheckStages {
@@ -34,8 +46,28 @@ export interface PatchcheckStages {
    * Build the tree as it is now; build.log goes to logDir. Throws BuildError, or
    * ConfigDroppedError when `last` and a requested option did not survive.
    */
-  build(prefix: Series, srcDir: string, logDir: string, last: boolean): Promise<{ logFile: string; dropped: string[] }>;
+  build(prefix: Series, srcDir: string, logDir: string, last: boolean): Promise<StepBuild>;
   checkpatch(srcDir: string, patchFile: string): Promise<{ output: string; result: CheckpatchResult }>;
+  /**
+   * --boot: boot the kernel the step just built and run the scenarios on it, as `kph run` does,
+   * into runDir (a results folder). Its verdicts and format signature, or why nothing ran.
+   */
+  bootRun?(prefix: Series, built: StepBuild, runDir: string): Promise<StepRun | { error: string }>;
+}
+
+/** A step's build: its log and, for --boot, the kernel it left. */
+export interface StepBuild {
+  logFile: string;
+  dropped: string[];
+  bzImage?: string;
+  buildDir?: string;
+  configPath?: string;
+}
+
+/** What the scenarios on a step's kernel gave: a verdict per scenario and the records' formats. */
+export interface StepRun {
+  verdicts: Record<string, string>;
+  signature: FormatSignature;
 }
 
 export interface PatchcheckRequest {
@@ -48,17 +80,17 @@ export interface PatchcheckRequest {
   progress: Progress;
   /** Called with the summary after every step (patchcheck.json is rewritten). */
   onUpdate?: (s: PatchcheckSummary) => void;
+  /** --boot: the scenarios run on every step that builds (stages.bootRun). */
+  boot?: { scenarios: string[] };
 }
 
 /** What a patchcheck does not do yet, said in every summary and report. */
-export const NOT_CHECKED = [
-  'debug-kernel profiles (lockdep, KASAN, UBSAN, kfence): not built; every step uses the series\' own config (--kconfig PROFILE builds every step with one)',
-  'booting each step and running scenarios (--boot): not done; a step that builds is not known to boot',
-];
+export const NOT_CHECKED = ['debug-kernel profiles (lockdep, KASAN, UBSAN, kfence): not built; every step uses the series\' own config (--kconfig PROFILE builds every step with one)'];
+export const NOT_BOOTED = 'booting each step and running scenarios: not asked (--boot); a step that builds is not known to boot';
 
-/** NOT_CHECKED for this series: with --kconfig the steps were built with its profiles. */
-export function notChecked(series: Pick<Series, 'kconfig'>): string[] {
-  return series.kconfig?.length ? NOT_CHECKED.slice(1) : NOT_CHECKED;
+/** What this patchcheck did not do: a debug profile (unless --kconfig built every step with one), booting (unless --boot). */
+export function notChecked(series: Pick<Series, 'kconfig'>, booted: boolean): string[] {
+  return [...(series.kconfig?.length ? [] : NOT_CHECKED), ...(booted ? [] : [NOT_BOOTED])];
 }
 
 const sha = (parts: string[]) => {
@@ -95,10 +127,20 @@ export function stepDirName(k: number, p?: PatchFile): string {
   return join('steps', `${String(k).padStart(2, '0')}-${name}`);
 }
 
-export function realStages(req: Pick<PatchcheckRequest, 'base' | 'series' | 'cache' | 'jobs' | 'progress'>, runner: Runner): PatchcheckStages {
+/** What --boot needs beyond the build: the scenarios and how to boot (the run's own stages). */
+export interface PatchcheckBootOptions {
+  scenarios: Scenario[];
+  params: Map<string, Record<string, ParamValue>>;
+  accel: 'kvm' | 'tcg';
+  kphVersion: string;
+  bootTimeoutMs?: number;
+}
+
+export function realStages(req: Pick<PatchcheckRequest, 'base' | 'series' | 'cache' | 'jobs' | 'progress'>, runner: Runner, bootOpts?: PatchcheckBootOptions): PatchcheckStages {
   const workDir = patchcheckWorkDir(req.cache, req.base, req.series);
   const log = (m: string) => req.progress.update(m);
   return {
+    ...(bootOpts ? { bootRun: (prefix: Series, built: StepBuild, runDir: string) => bootAndRun(req, runner, bootOpts, prefix, built, runDir) } : {}),
     async apply(prefix, logFile) {
       const t = await prepareSeriesTree(req.base, prefix, { runner, cache: req.cache, logFile, log, workDir });
       return { srcDir: t.dir, offsets: t.offsets };
@@ -122,16 +164,37 @@ export function realStages(req: Pick<PatchcheckRequest, 'base' | 'series' | 'cac
         },
         runner,
       );
-      return { logFile: b.logFile, dropped: b.dropped };
+      return { logFile: b.logFile, dropped: b.dropped, bzImage: b.bzImage, buildDir: b.buildDir, configPath: b.config };
     },
     checkpatch: (srcDir, patchFile) => runCheckpatch(runner, srcDir, patchFile),
   };
 }
 
+/**
+ * A step's kernel through the run loop of `kph run` (the same boot, capture, judge and reports),
+ * with the kernel already built: runDir is a results folder like a run's.
+ */
+async function bootAndRun(req: Pick<PatchcheckRequest, 'base' | 'cache' | 'progress'>, runner: Runner, o: PatchcheckBootOptions, prefix: Series, built: StepBuild, runDir: string): Promise<StepRun | { error: string }> {
+  if (!built.bzImage || !built.buildDir || !built.configPath) return { error: 'the step left no kernel image' };
+  const kernel: Kernel = { base: req.base, series: prefix, bzImage: built.bzImage, buildDir: built.buildDir, configPath: built.configPath, config: parseKconfig(readFileSync(built.configPath, 'utf8')), offsets: [], cached: true, buildMs: 0 };
+  const plan: RunPlan = { baseSpec: parseBaseSpec(req.base.spec), outDir: runDir, scenarios: o.scenarios, params: o.params, series: matchScenarios([prefix], o.scenarios) };
+  const stages: RunStages = {
+    ...realRunStages({ runner, progress: req.progress, cache: req.cache, accel: o.accel, bootTimeoutMs: o.bootTimeoutMs, outDir: runDir }),
+    prepareBase: async () => req.base,
+    kernel: async () => kernel,
+  };
+  const loop = new RunLoop(plan, { stages, reporters: createReporters(['progress', 'markdown', 'html'], { outDir: runDir, progress: req.progress, env: {}, textOut: process.stdout }), progress: req.progress, kphVersion: o.kphVersion });
+  await loop.run();
+  const rows = loop.summary.runs.filter((r) => r.scenario !== 'format-baseline');
+  const label = plan.series[0]!.label;
+  if (rows.length && rows.every((r) => r.verdict === 'boot-error' || r.verdict === 'infra-error')) return { error: `${rows[0]!.verdict}: ${rows[0]!.failures[0]?.message ?? 'no scenario ran'}` };
+  return { verdicts: Object.fromEntries(rows.map((r) => [r.scenario, r.verdict])), signature: signatureFromRun(runDir, label) };
+}
+
 const countCompiled = (log: string) => compiledSources(log).length;
 
 function verdictOf(row: Omit<PatchRow, 'verdict'>): PatchRow['verdict'] {
-  if (row.apply.status === 'error' || row.build.status === 'error' || row.build.status === 'config-error' || row.checkpatch.errors > 0) return 'fail';
+  if (row.apply.status === 'error' || row.build.status === 'error' || row.build.status === 'config-error' || row.checkpatch.errors > 0 || (row.boot?.regressions.length ?? 0) > 0) return 'fail';
   if (row.warnings.new.length || row.checkpatch.warnings || row.checkpatch.checks) return 'warn';
   return 'ok';
 }
@@ -156,10 +219,31 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
     complete: false,
     firstBuildFailure: null,
     patches: [],
-    notChecked: notChecked(series),
+    notChecked: notChecked(series, Boolean(req.boot)),
+    ...(req.boot ? { boot: { scenarios: req.boot.scenarios, firstFormatChange: null, firstRegression: null } } : {}),
   };
   const update = () => req.onUpdate?.(summary);
   const rel = (p: string) => relative(outDir, p);
+
+  // --boot: each step that built is booted and its scenarios run; compared with the last step that booted.
+  let lastRun: (StepRun & { k: number }) | null = null;
+  const bootStep = async (k: number, prefix: Series, built: StepBuild, dir: string): Promise<StepBoot | undefined> => {
+    if (!req.boot || !stages.bootRun) return undefined;
+    const t = Date.now();
+    const runDir = join(dir, 'run');
+    progress.update(`${label} step ${k}/${n}: booting and running ${req.boot.scenarios.length} scenario(s)`);
+    const r = await stages.bootRun(prefix, built, runDir);
+    if ('error' in r) return { status: 'error', ms: Date.now() - t, run: rel(runDir), verdicts: {}, formatChanges: [], regressions: [], error: r.error };
+    const prev = lastRun;
+    const formatChanges = prev ? compareSignatures(prev.signature, r.signature).map((c) => `${c.scenario}: ${c.message}`) : [];
+    const regressions = prev ? Object.entries(prev.verdicts).filter(([sc, v]) => v === 'pass' && r.verdicts[sc] !== 'pass').map(([sc]) => `${sc}: pass at step ${prev.k}, ${r.verdicts[sc] ?? 'not run'} at step ${k}`) : [];
+    lastRun = { ...r, k };
+    if (k > 0 && summary.boot) {
+      if (formatChanges.length && summary.boot.firstFormatChange === null) summary.boot.firstFormatChange = k;
+      if (regressions.length && summary.boot.firstRegression === null) summary.boot.firstRegression = k;
+    }
+    return { status: 'ok', ms: Date.now() - t, run: rel(runDir), verdicts: r.verdicts, formatChanges, regressions };
+  };
 
   // One patchcheck of a (base, series) at a time: the steps share one tree.
   return withDirLock(workDir, `patchcheck ${label}`, (m) => progress.update(m), async () => {
@@ -169,7 +253,7 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
     progress.start(`${label} step 0/${n}: the base (${req.base.version}) with the series' config`);
     const t0 = Date.now();
     const tree0 = await stages.apply(seriesPrefix(series, 0), join(dir0, 'apply.log'));
-    let built0: { logFile: string; dropped: string[] };
+    let built0: StepBuild;
     try {
       built0 = await stages.build(seriesPrefix(series, 0), tree0.srcDir, dir0, n === 0);
     } catch (e) {
@@ -186,6 +270,8 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
       warnings: warnings0.length,
       dir: stepDirName(0),
     };
+    const boot0 = await bootStep(0, seriesPrefix(series, 0), built0, dir0);
+    if (boot0) summary.reference.boot = boot0;
     progress.succeed(`${label} step 0/${n}: base built in ${((Date.now() - t0) / 1000).toFixed(0)} s (${summary.reference.build.compiled} objects compiled, ${warnings0.length} warnings)`);
     update();
 
@@ -218,8 +304,9 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
         checkpatch,
         dir: stepRel,
       };
+      let builtNow: StepBuild | null = null;
+      const prefix = seriesPrefix(series, k);
       if (!applyBroken) {
-        const prefix = seriesPrefix(series, k);
         let srcDir = tree0.srcDir;
         try {
           const t = await stages.apply(prefix, join(dir, 'apply.log'));
@@ -236,6 +323,7 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
           try {
             const b = await stages.build(prefix, srcDir, dir, k === n);
             row.build = { status: 'ok', ms: Date.now() - t, compiled: 0, errors: [], log: rel(b.logFile), ...(b.dropped.length ? { configMissing: b.dropped } : {}) };
+            builtNow = b;
           } catch (e) {
             if (e instanceof ConfigDroppedError) {
               row.build = { status: 'config-error', ms: Date.now() - t, compiled: 0, errors: [e.message.split('\n')[0]!], log: rel(logFile) };
@@ -266,6 +354,7 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
           }
         }
       }
+      if (req.boot) row.boot = builtNow ? await bootStep(k, prefix, builtNow, dir) : { status: 'not-reached', ms: 0, verdicts: {}, formatChanges: [], regressions: [] };
       const done: PatchRow = { ...row, verdict: verdictOf(row) };
       summary.patches.push(done);
       const cpText = `checkpatch ${done.checkpatch.errors} errors, ${done.checkpatch.warnings} warnings, ${done.checkpatch.checks} checks`;
@@ -275,7 +364,9 @@ export async function runPatchcheck(req: PatchcheckRequest, stages: PatchcheckSt
         : done.build.status === 'error' ? `does NOT build (${(done.build.ms / 1000).toFixed(0)} s)`
         : done.build.status === 'config-error' ? 'config lost a requested option'
         : `builds (${(done.build.ms / 1000).toFixed(0)} s, ${done.build.compiled} objects compiled)`;
-      const line = `${label} ${k}/${n} ${subject}: ${buildText}, ${done.warnings.new.length} new warning(s), ${cpText}`;
+      const b = done.boot;
+      const bootText = !b ? '' : b.status === 'error' ? `; boot: ${b.error}` : b.status === 'ok' ? `; ${Object.values(b.verdicts).filter((v) => v === 'pass').length}/${Object.keys(b.verdicts).length} scenarios pass${b.formatChanges.length ? `, ${b.formatChanges.length} format change(s)` : ''}${b.regressions.length ? `, ${b.regressions.length} REGRESSION(S): ${b.regressions.join('; ')}` : ''}` : '';
+      const line = `${label} ${k}/${n} ${subject}: ${buildText}, ${done.warnings.new.length} new warning(s), ${cpText}${bootText}`;
       if (done.verdict === 'fail') progress.fail(line);
       else progress.succeed(line);
       update();

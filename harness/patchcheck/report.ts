@@ -53,7 +53,34 @@ export function headline(s: PatchcheckSummary): string {
   if (cpErr.length) parts.push(`checkpatch errors in patch ${cpErr.map((p) => p.index).join(', ')}`);
   const newW = s.patches.filter((p) => p.warnings.new.length);
   if (newW.length) parts.push(`new compiler warnings in patch ${newW.map((p) => p.index).join(', ')}`);
+  if (s.boot) {
+    const subj = (k: number) => s.patches.find((p) => p.index === k)?.subject ?? '';
+    parts.push(s.boot.firstFormatChange !== null ? `patch ${s.boot.firstFormatChange}/${n} is the first to change a record or event format: ${subj(s.boot.firstFormatChange)}` : 'no patch changes a record or event format in the scenarios run');
+    if (s.boot.firstRegression !== null) parts.push(`patch ${s.boot.firstRegression}/${n} breaks a scenario that passed before it: ${subj(s.boot.firstRegression)}`);
+  }
   return parts.join('; ');
+}
+
+/** --boot, per step: "3/4 scenarios pass, 2 format changes" (or why nothing ran). */
+export function bootLine(b: PatchRow['boot']): string {
+  if (!b) return '';
+  if (b.status === 'not-reached') return 'not booted (the step did not build)';
+  if (b.status === 'error') return `did not boot: ${b.error ?? '?'}`;
+  const v = Object.values(b.verdicts);
+  return `${v.filter((x) => x === 'pass').length}/${v.length} scenarios pass${b.formatChanges.length ? `, ${b.formatChanges.length} format change(s)` : ''}${b.regressions.length ? `, ${b.regressions.length} regression(s)` : ''}`;
+}
+
+/** The --boot section: a line per step, then each step's format changes and regressions. */
+function bootSection(s: PatchcheckSummary): string[] {
+  if (!s.boot) return [];
+  const out = [`Scenarios on every step: ${s.boot.scenarios.join(', ')}.`, ''];
+  const steps: { k: number; subject: string; boot: PatchRow['boot'] }[] = [...(s.reference?.boot ? [{ k: 0, subject: 'the base, series config', boot: s.reference.boot }] : []), ...s.patches.map((p) => ({ k: p.index, subject: p.subject, boot: p.boot }))];
+  for (const st of steps) {
+    out.push(`- step ${st.k} (${st.subject}): ${bootLine(st.boot)}${st.boot?.run ? ` — ${st.boot.run}/report.md` : ''}`);
+    for (const c of st.boot?.formatChanges ?? []) out.push(`  - format: ${c}`);
+    for (const r of st.boot?.regressions ?? []) out.push(`  - REGRESSION: ${r}`);
+  }
+  return out;
 }
 
 function problems(p: PatchRow): string[] {
@@ -65,6 +92,8 @@ function problems(p: PatchRow): string[] {
   for (const i of p.checkpatch.items) out.push(`checkpatch ${formatCheckpatchItem(i)}`);
   if (p.notCompiled.length) out.push(`not compiled by this config: ${p.notCompiled.join(', ')}`);
   if (p.build.configMissing?.length) out.push(`not in this step's config yet: ${p.build.configMissing.join(', ')}`);
+  for (const r of p.boot?.regressions ?? []) out.push(`scenario regression: ${r}`);
+  if (p.boot?.status === 'error') out.push(`boot: ${p.boot.error ?? '?'}`);
   return out;
 }
 
@@ -82,6 +111,7 @@ export function renderPatchcheckMarkdown(s: PatchcheckSummary): string {
     if (!lines.length) continue;
     out.push(`## ${p.index}. ${p.subject}`, '', `\`${p.name}\` (${p.files.join(', ')}): ${[p.build.log, p.checkpatch.output].filter(Boolean).map((f) => `[${f!.split('/').pop()}](${f})`).join(', ')}`, '', '```', ...lines, '```', '');
   }
+  if (s.boot) out.push('## Booted steps (--boot)', '', ...bootSection(s), '');
   out.push('## Not checked', '', ...s.notChecked.map((x) => `- ${x}`), '');
   return out.join('\n');
 }
@@ -121,6 +151,7 @@ pre{background:#f6f8fa;padding:.6em;overflow:auto}
 <table class="matrix"><thead>${head}</thead><tbody>${ref}${rows.join('')}</tbody></table>
 <h2>Per patch</h2>
 ${details}
+${s.boot ? `<h2>Booted steps (--boot)</h2><pre>${esc(bootSection(s).join('\n'))}</pre>` : ''}
 <h2>Not checked</h2><ul>${s.notChecked.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 </body></html>
 `;
@@ -163,6 +194,10 @@ export function renderPatchcheckTerminal(s: PatchcheckSummary, o: { outDir: stri
     for (const f of findings.slice(0, 20)) out.push(`  ${f}`);
     if (findings.length > 20) out.push(`  ... ${findings.length - 20} more in report.md`);
     if (checks) out.push(`  (${checks} checkpatch CHECK(s) of --strict: listed in report.md)`);
+  }
+  if (s.boot) {
+    out.push('');
+    for (const l of bootSection(s).slice(2, 40)) out.push(`  ${l}`);
   }
   out.push('', `Not checked: ${s.notChecked.map((x) => x.split(':')[0]).join('; ')}.`);
   out.push(`Reports: ${join(o.outDir, 'report.html')}, ${join(o.outDir, 'report.md')}, ${join(o.outDir, 'patchcheck.json')}`, '');

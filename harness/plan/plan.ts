@@ -43,6 +43,8 @@ export interface RunRequest {
   shardCosts?: string;
   /** Peer suites, `NAME=PATH` (--suite); KPH_SUITE_<NAME> from env fills in the others. */
   suites?: string[];
+  /** Run baseline's suites again even when kph's cache holds their results (--no-suite-cache). */
+  noSuiteCache?: boolean;
   /** Run the suites only, no scenario (--suite-only). */
   suiteOnly?: boolean;
   env?: NodeJS.ProcessEnv;

@@ -1,7 +1,7 @@
 // The real stages behind the run loop, and `runMatrix`, the one entry point of `kph run`:
 // plan (every input checked) → RunLoop over kernel, guest, judge, reporters.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { seriesLabel } from '../core/label.js';
 import { timeFactors } from '../config/profiles.js';
@@ -25,6 +25,7 @@ import { chooseAccel } from '../vm/accel.js';
 import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '../suite/audit-testsuite.js';
 import { buildKselftests, runKselftests } from '../suite/kselftests.js';
 import type { SuiteSpec } from '../suite/suite.js';
+import { fileSha256, readBaselineSuiteRun, storeBaselineSuiteRun, type SuiteIdentity } from '../suite/baseline-cache.js';
 import { failureOf } from './run.js';
 import { bootAgain, saidReady } from './policy.js';
 import { isSuiteRow } from '../suite/suite.js';
@@ -53,6 +54,8 @@ export interface RealStageOptions {
   outDir: string;
   checkFormats?: boolean;
   compare?: boolean;
+  /** Never use (but still store) baseline's cached suite results (suite/baseline-cache.ts). */
+  noSuiteCache?: boolean;
 }
 
 export function realStages(o: RealStageOptions): RunStages {
@@ -92,6 +95,24 @@ export function realStages(o: RealStageOptions): RunStages {
       }
     }
   };
+  /**
+   * Baseline's suite results come from kph's cache when the same kernel, image, accelerator and
+   * suite ran there before (suite/baseline-cache.ts); a clean run of baseline is stored. Every
+   * other series runs.
+   */
+  const throughBaselineCache = async (kernel: Kernel, suite: SuiteSpec, content: string, consoleLog: string, run: () => Promise<SuiteRunCapture>): Promise<SuiteRunCapture> => {
+    if (kernel.series.id !== 'baseline') return run();
+    const id: SuiteIdentity = { kernel: fileSha256(kernel.bzImage), image: image!.image, accel, suite: suite.name, tests: suite.tests, content };
+    const hit = o.noSuiteCache ? null : readBaselineSuiteRun(o.cache, id);
+    if (hit) {
+      writeFileSync(consoleLog, ['kph: not booted: ' + hit.notes![0], ...hit.consoleLines].join('\n') + '\n');
+      progress.info(`baseline · ${suite.name}: from kph's cache (same kernel, image and suite)`);
+      return hit;
+    }
+    const cap = await run();
+    storeBaselineSuiteRun(o.cache, id, cap);
+    return cap;
+  };
   /** `--suite kselftests`: built from the series' own tree (cached by its build stamp), run on a boot of their own. */
   const runKselftestsSuite = async (kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture> => {
     const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
@@ -102,6 +123,11 @@ export function realStages(o: RealStageOptions): RunStages {
     progress.info(`${seriesLabel(kernel.series)} · kselftests: ${built.cached ? 'already built' : `built in ${(built.buildMs / 1000).toFixed(0)} s`} (${built.binaries.length} binaries${broken.length ? `; ${broken.join(', ')} did not build` : ''}) in ${built.dir}`);
     const withErrors = { ...none, buildErrors: built.errors };
     if (!built.binaries.length) return { ...withErrors, output: 'kph-kselftests-done\n', error: null };
+    const content = createHash('sha256');
+    for (const b of [...built.binaries].sort()) content.update(b).update('\0').update(fileSha256(join(built.dir, b)));
+    return throughBaselineCache(kernel, suite, content.digest('hex'), opts.consoleLog, () => runBuiltKselftests(kernel, built, withErrors, opts));
+  };
+  const runBuiltKselftests = async (kernel: Kernel, built: Awaited<ReturnType<typeof buildKselftests>>, withErrors: Omit<SuiteRunCapture, 'error'>, opts: { consoleLog: string; name: string }): Promise<SuiteRunCapture> => {
     const b = await suiteBoot(kernel, 'the kselftests', opts);
     if ('error' in b) return { ...withErrors, notes: b.notes, error: b.error };
     const { g, notes } = b;
@@ -115,6 +141,26 @@ export function realStages(o: RealStageOptions): RunStages {
       const f = failureOf(e);
       const alive = vm.alive();
       return { ...withErrors, notes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
+    } finally {
+      await g.stop();
+    }
+  };
+  /** audit-testsuite, prepared (copied and its helpers built), on a boot of its own. */
+  const runPreparedSuite = async (kernel: Kernel, suite: SuiteSpec, p: PreparedSuite, opts: { consoleLog: string; name: string }): Promise<SuiteRunCapture> => {
+    const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
+    const b = await suiteBoot(kernel, `the suite ${suite.name}`, opts);
+    if ('error' in b) return { ...none, notes: b.notes, error: b.error };
+    const { g, notes: bootNotes } = b;
+    const vm = g.guest.vm;
+    const first = vm.lines().length;
+    try {
+      const r = await runAuditTestsuite(g.guest.session, p, suite.tests);
+      await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
+      return { output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs, notes: bootNotes };
+    } catch (e) {
+      const f = failureOf(e);
+      const alive = vm.alive();
+      return { ...none, notes: bootNotes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
     } finally {
       await g.stop();
     }
@@ -167,22 +213,8 @@ export function realStages(o: RealStageOptions): RunStages {
         const f = failureOf(e);
         return { ...none, error: { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } };
       }
-      const b = await suiteBoot(kernel, `the suite ${suite.name}`, opts);
-      if ('error' in b) return { ...none, notes: b.notes, error: b.error };
-      const { g, notes: bootNotes } = b;
-      const vm = g.guest.vm;
-      const first = vm.lines().length;
-      try {
-        const r = await runAuditTestsuite(g.guest.session, p, suite.tests);
-        await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
-        return { output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs, notes: bootNotes };
-      } catch (e) {
-        const f = failureOf(e);
-        const alive = vm.alive();
-        return { ...none, notes: bootNotes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
-      } finally {
-        await g.stop();
-      }
+      const ready = p;
+      return throughBaselineCache(kernel, suite, p.key, opts.consoleLog, () => runPreparedSuite(kernel, suite, ready, opts));
     },
     ...(o.checkFormats
       ? {
@@ -239,7 +271,7 @@ export async function runMatrix(req: RunRequest, deps: RunMatrixDeps): Promise<R
     ...createReporters(req.reporters ?? DEFAULT_REPORTERS, { outDir: plan.outDir, progress: deps.progress, env: deps.env ?? process.env, textOut: deps.textOut ?? process.stdout }),
     ...(deps.extraReporters ?? []),
   ];
-  const stages = realStages({ runner: deps.runner, progress: deps.progress, cache: req.cache, qemu: deps.qemu, jobs: req.jobs, accel: req.accel, bootTimeoutMs: req.bootTimeoutMs, append: req.append, outDir: plan.outDir, checkFormats: req.checkFormats, compare: req.compare });
+  const stages = realStages({ runner: deps.runner, progress: deps.progress, cache: req.cache, qemu: deps.qemu, jobs: req.jobs, accel: req.accel, bootTimeoutMs: req.bootTimeoutMs, append: req.append, outDir: plan.outDir, checkFormats: req.checkFormats, compare: req.compare, noSuiteCache: req.noSuiteCache });
   const loop = new RunLoop(plan, { stages, reporters, progress: deps.progress, kphVersion: kphVersion() });
   deps.onLoop?.(loop);
   return loop.run();

@@ -2,7 +2,7 @@
 // (incremental, ccache), real gcc warnings and errors, real checkpatch.pl. The fixture
 // breaks-at-2 must be caught at patch 2 (its patch 3 fixes the build); a bundled series
 // reports every patch building with checkpatch's counts, and leaves `kph build`'s tree of the
-// series as it was.
+// series as it was; with --boot each step boots and the patch that changes a format is named.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,11 +52,11 @@ describe('kph patchcheck', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<table class="matrix">/);
   });
 
-  it('proc-connector-ns@rfc-v2: each patch builds, with its checkpatch counts; kph build\'s tree of the series is left alone', async () => {
+  it('proc-connector-ns@rfc-v2 --boot --scenario unshare-net: each patch builds, with its checkpatch counts; every step booted, patch 1 named as the first to change the event format; kph build\'s tree of the series is left alone', async () => {
     const out = results.make();
     const stateFile = join(cacheDir(), 'work');
     const before = kphBuildState(stateFile);
-    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--out', out]);
+    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--boot', '--scenario', 'unshare-net', '--accel', 'tcg', '--out', out]);
     process.stderr.write(`${r.stdout}\n`);
     expect(r.code, r.all.slice(-4000)).toBe(0);
     const s = read(out);
@@ -68,6 +68,25 @@ describe('kph patchcheck', () => {
     expect(s.patches[0]!.checkpatch.items[0]?.level).toBe('CHECK');
     expect(r.stdout).toMatch(/all 2 patches build one by one/);
     expect(kphBuildState(stateFile)).toEqual(before);
+
+    // --boot: the base has no namespace events, so the series' expectations fail there and pass from patch 1 on.
+    expect(s.boot).toEqual({ scenarios: ['unshare-net'], firstFormatChange: 1, firstRegression: null });
+    expect(s.reference!.boot).toMatchObject({ status: 'ok', verdicts: { 'unshare-net': 'fail' } });
+    expect(s.patches.map((p) => p.boot?.verdicts['unshare-net'])).toEqual(['pass', 'pass']);
+    expect(s.patches[0]!.boot!.formatChanges.join('\n')).toMatch(/^unshare-net: .*\bns\b/m);
+    expect(s.patches[1]!.boot!.formatChanges).toEqual([]);
+    // Each step's run is a results folder like kph run's, with its captures.
+    for (const b of [s.reference!.boot!, ...s.patches.map((p) => p.boot!)]) {
+      expect(existsSync(join(out, b.run!, 'summary.json')), b.run).toBe(true);
+      expect(existsSync(join(out, b.run!, 'proc-connector-ns@rfc-v2', 'unshare-net', 'events.jsonl')), b.run).toBe(true);
+    }
+    expect(r.stdout).toMatch(/patch 1\/2 is the first to change a record or event format/);
+  });
+
+  it('--scenario without --boot, and an unknown scenario, are usage errors before anything is built', async () => {
+    expect((await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--scenario', 'unshare-net'], 60_000)).code).toBe(2);
+    const r = await kph(['patchcheck', '-s', 'proc-connector-ns@rfc-v2', '--boot', '--scenario', 'no-such-scenario'], 60_000);
+    expect(r.code).toBe(2);
   });
 });
 
