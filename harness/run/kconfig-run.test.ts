@@ -20,6 +20,7 @@ import { silentProgress } from '../report/progress.js';
 import { createReporters } from '../report/reporter.js';
 import { toKcidb } from '../report/kcidb.js';
 import { shortNames } from '../report/terminal.js';
+import { NOT_BOOTED, NOT_CHECKED, notChecked } from '../patchcheck/patchcheck.js';
 import { RunLoop, type GuestLike, type RunStages } from './run.js';
 import { compareRevisions } from './stages.js';
 
@@ -93,6 +94,12 @@ describe('a run of a profiled series', () => {
     expect(doc.builds[0]!.comment).toMatch(/^ns-serial@v5\+lockdep: kernel/);
     expect(doc.builds[0]!.config_name).toContain('harness/config/profiles/lockdep.config');
     expect(doc.tests).toHaveLength(1);
+  });
+  it('patchcheck says what it did not do: no debug profile without --kconfig, no boot without --boot', () => {
+    const profiled = withKconfig(series('ns-serial', 'v5'), lockdep);
+    expect(notChecked(profiled, true)).toEqual([]);
+    expect(notChecked(profiled, false)).toEqual([NOT_BOOTED]);
+    expect(notChecked(series('ns-serial', 'v5'), true)).toEqual(NOT_CHECKED);
   });
   it('the terminal\'s short column names keep the profile', () => {
     expect([...shortNames(['baseline+lockdep', 'ns-serial@v5+lockdep', 'ns-serial@v1+lockdep']).values()]).toEqual(['base+lockdep', 'v5+lockdep', 'v1+lockdep']);
