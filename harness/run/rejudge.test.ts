@@ -65,3 +65,26 @@ describe('kph judge on a --repeat run', () => {
     expect(row.repeats!.firstFailure).toBeUndefined();
   });
 });
+
+describe('kph judge on a debug kernel\'s run (--kconfig)', () => {
+  it('judges the row against its own series entry, with the scenario time the run gave it (scaled by the profile)', async () => {
+    const { resolveKconfigProfiles, withKconfig } = await import('../config/profiles.js');
+    const scenario = await loadScenario('again-fails', FIXTURE_SCENARIOS); // timeoutSec 60
+    const profiled = withKconfig(baseline, resolveKconfigProfiles(['lockdep']));
+    const outDir = mkdtempSync(join(tmpdir(), 'kph-rejudge-kconfig-'));
+    const st = stages(['KPH again=no\n']);
+    const boot = st.boot.bind(st);
+    st.boot = async (k, o) => {
+      const g = await boot(k, o);
+      return { ...g, runScenario: async (s, p, d) => ({ ...(await g.runScenario(s, p, d)), hang: { afterMs: 93_000, evidence: ['task 321 kph-hang state=D wchan=kph_hang syscall=272'] } }) };
+    };
+    const plan = { baseSpec: { kind: 'debian' as const, spec: 'debian:6.12', tarball: '/x' }, outDir, scenarios: [scenario], params: new Map(), series: matchScenarios([profiled], [scenario]) };
+    const loop = new RunLoop(plan, { stages: st, reporters: createReporters([], { outDir, progress: silentProgress, env: {}, textOut: process.stdout }), progress: silentProgress, kphVersion: 't' });
+    const ran = (await loop.run()).summary.runs[0]!;
+    expect(ran).toMatchObject({ series: 'baseline', kconfig: ['lockdep'], verdict: 'timeout' });
+    expect(ran.failures[0]!.message).toMatch(/did not finish within 93 s/);
+    const again = await rejudgeRun(outDir, { scenariosDir: FIXTURE_SCENARIOS, reporters: [] });
+    expect(again.changes).toEqual([]);
+    expect(again.summary.runs[0]!.failures[0]!.message).toBe(ran.failures[0]!.message);
+  });
+});
