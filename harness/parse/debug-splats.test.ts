@@ -4,8 +4,9 @@
 // formats the 6.12 sources print (kernel/locking/lockdep.c print_circular_bug(),
 // lockdep_rcu_suspicious(); mm/kasan/report.c; mm/kfence/report.c; lib/ubsan.c
 // ubsan_prologue()/ubsan_epilogue(); kernel/sched/core.c __might_resched()), with the call
-// chains of the fixture series lock-inversion and of made-up namespace bugs; the lockdep one is
-// what harness/test/e2e/kconfig.e2e.test.ts expects of lock-inversion under --kconfig lockdep.
+// chains of made-up namespace bugs; the lockdep one is real: the console of unshare-net on the
+// fixture series lock-inversion under --kconfig lockdep (harness/test/e2e/kconfig.e2e.test.ts,
+// 2026-11-29, TCG), where every frame is a guess ("? ": tinyconfig has no frame unwinder).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,13 +61,12 @@ describe('lockdep: a circular locking dependency (the fixture series lock-invers
   it('keeps the whole report, past 40 lines: both locks, the chain, the unsafe scenario, the stack to </TASK>', () => {
     expect(s.excerpt.length).toBeGreaterThan(40);
     const text = s.excerpt.join('\n');
-    expect(text).toMatch(/unshare\/121 is trying to acquire lock:\n.*\(kph_lockinv_a\)/);
+    expect(text).toMatch(/unshare\/82 is trying to acquire lock:\n.*\(kph_lockinv_a\)/);
     expect(text).toMatch(/but task is already holding lock:\n.*\(kph_lockinv_b\)/);
     expect(text).toContain('-> #1 (kph_lockinv_b)');
     expect(text).toContain('Possible unsafe locking scenario:');
     expect(text).toContain('*** DEADLOCK ***');
     expect(s.excerpt.at(-1)).toMatch(/<\/TASK>$/);
-    expect(text).not.toContain('syscall=56'); // the audit record after it is not the report's
   });
   it('is signed by the function that takes the lock, past the lock primitives and lockdep', () => {
     expect(splatSignature(s)).toBe('lockdep: kph_lockinv_fork < copy_namespaces < copy_process');

@@ -72,7 +72,8 @@ describe('a lock-order inversion (fixture series lock-inversion)', () => {
     expect(text).toMatch(/but task is already holding lock:\n.*\(kph_lockinv_b\)/);
     expect(text).toContain('*** DEADLOCK ***');
     expect(text).toMatch(/kph_lockinv_fork\+0x/);
-    expect(run.signature).toMatch(/^lockdep: (kph_lockinv_fork < )?copy_namespaces/);
+    // Every frame of this kernel's stacks is a guess (no unwinder in tinyconfig): lockdep's, the lock's and RCU's helpers are skipped.
+    expect(run.signature).toBe('lockdep: kph_lockinv_fork < copy_namespaces < copy_process');
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('lock-inversion+lockdep');
   });
 
