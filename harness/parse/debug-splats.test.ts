@@ -5,7 +5,7 @@
 // lockdep_rcu_suspicious(); mm/kasan/report.c; mm/kfence/report.c; lib/ubsan.c
 // ubsan_prologue()/ubsan_epilogue(); kernel/sched/core.c __might_resched()), with the call
 // chains of made-up namespace bugs; the lockdep one is real: the console of unshare-net on the
-// fixture series lock-inversion under --kconfig lockdep (harness/test/e2e/kconfig.e2e.test.ts,
+// fixture series lock-inversion under --kconfig lockdep (harness/test/e2e-debug/kconfig.e2e.test.ts,
 // 2026-11-29, TCG), where every frame is a guess ("? ": tinyconfig has no frame unwinder).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
