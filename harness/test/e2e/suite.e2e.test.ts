@@ -27,7 +27,8 @@ afterEach(async () => {
 describe.skipIf(!have)(`kph run --suite audit-testsuite=${SUITE}`, () => {
   it('runs the first wave on baseline and proc-connector-ns@rfc-v2: a passing row per test, every planned check run', async () => {
     const dir = out.make();
-    const r = await kph(['run', '-s', 'baseline', '-s', 'proc-connector-ns@rfc-v2', '--suite-only', '--suite', `audit-testsuite=${SUITE}`, '--out', dir]);
+    // --no-suite-cache: baseline really runs the suite (a run before may have stored its results).
+    const r = await kph(['run', '-s', 'baseline', '-s', 'proc-connector-ns@rfc-v2', '--suite-only', '--suite', `audit-testsuite=${SUITE}`, '--no-suite-cache', '--out', dir]);
     const s = summarySchema.parse(summaryOf(dir));
     expect(s.complete).toBe(true);
     for (const series of ['baseline', 'proc-connector-ns']) {
