@@ -23,20 +23,12 @@ import { shortNames } from '../report/terminal.js';
 import { NOT_BOOTED, NOT_CHECKED, notChecked } from '../patchcheck/patchcheck.js';
 import { RunLoop, type GuestLike, type RunStages } from './run.js';
 import { compareRevisions } from './stages.js';
+import { fakeCapture } from '../test/run-fakes.js';
 
 const base: BaseTree = { spec: 'debian:6.12', version: '6.12.117', dir: '/cache/bases/debian-x', contentId: 'x' };
 const series = (name: string, revision: string | null = null): Series => ({ name, revision, id: revision ? `${name}@${revision}` : name, contentHash: name, patches: [], meta: { title: name, origin: '', config: [], records: {}, provides: [] }, source: null });
 const lockdep = resolveKconfigProfiles(['lockdep']);
-const STATUS = 'enabled 1\nfailure 1\npid 99\nrate_limit 0\nbacklog_limit 8192\nlost 0\nbacklog 0\n';
-const passing = (): ScenarioCapture => ({
-  capture: { exitCode: 0, stdout: '', stderr: '', durationMs: 5, auditFull: '', statusBefore: STATUS, statusAfter: STATUS, listener: null, dir: '/x', flushTimedOut: false, scriptTimedOut: false },
-  error: null,
-  consoleLines: [],
-  guestAlive: true,
-  qemuExitCode: null,
-  hang: null,
-  scenarioMs: 10,
-});
+const passing = (): ScenarioCapture => fakeCapture();
 const scenario = (name: string, timeoutSec?: number): Scenario => defineScenario({ name, description: name, script: 'true', ...(timeoutSec ? { timeoutSec } : {}), expect: (ctx) => [{ name: 'exit 0', ok: ctx.guest.exitCode === 0, message: String(ctx.guest.exitCode) }] });
 
 async function runProfiled(seriesList: Series[], scenarios: Scenario[], o: { hang?: string; formatBaseline?: (label: string, against?: string) => void } = {}) {

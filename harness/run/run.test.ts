@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fakeCapture, STATUS } from '../test/run-fakes.js';
 import { describe, expect, it } from 'vitest';
 import { BootError, BuildError } from '../core/errors.js';
 import { defineScenario, type Scenario } from '../core/scenario.js';
@@ -22,19 +23,7 @@ const series = (name: string, revision: string | null = null): Series => ({ name
 const ok = (name: string): Scenario => defineScenario({ name, description: name, script: 'true', expect: (ctx) => [{ name: 'exit 0', ok: ctx.guest.exitCode === 0, message: String(ctx.guest.exitCode) }] });
 const throws = defineScenario({ name: 'throws', description: '', script: 'true', expect: () => { throw new TypeError("Cannot read properties of undefined (reading 'items')"); } });
 
-const STATUS = 'enabled 1\nfailure 1\npid 99\nrate_limit 0\nbacklog_limit 8192\nlost 0\nbacklog 0\n';
-function capture(over: Partial<ScenarioCapture> = {}, exitCode = 0): ScenarioCapture {
-  return {
-    capture: { exitCode, stdout: '', stderr: '', durationMs: 5, auditFull: '', statusBefore: STATUS, statusAfter: STATUS, listener: null, dir: '/x', flushTimedOut: false, scriptTimedOut: false },
-    error: null,
-    consoleLines: [],
-    guestAlive: true,
-    qemuExitCode: null,
-    hang: null,
-    scenarioMs: 10,
-    ...over,
-  };
-}
+const capture = fakeCapture;
 
 interface FakeOpts {
   outcomes?: Record<string, ScenarioCapture>;

@@ -16,18 +16,10 @@ import { createReporters } from '../report/reporter.js';
 import { mergeRuns } from './merge.js';
 import { RunLoop, type RunStages } from './run.js';
 import { compareRevisions } from './stages.js';
+import { fakeCapture } from '../test/run-fakes.js';
 
 const base: BaseTree = { spec: 'debian:6.12', version: '6.12.117', dir: '/cache/bases/debian-x', contentId: 'x' };
-const STATUS = 'enabled 1\nfailure 1\npid 99\nrate_limit 0\nbacklog_limit 8192\nlost 0\nbacklog 0\n';
-const capture = (): ScenarioCapture => ({
-  capture: { exitCode: 0, stdout: '', stderr: '', durationMs: 5, auditFull: '', statusBefore: STATUS, statusAfter: STATUS, listener: null, dir: '/x', flushTimedOut: false, scriptTimedOut: false },
-  error: null,
-  consoleLines: [],
-  guestAlive: true,
-  qemuExitCode: null,
-  hang: null,
-  scenarioMs: 10,
-});
+const capture = (): ScenarioCapture => fakeCapture();
 
 const stages: RunStages = {
   prepareBase: async () => base,
