@@ -201,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'results folder (default results/<run-id>)')
     .addOption(baseOption())
     .addOption(accelOption())
-    .option('-j, --jobs <n>', 'make -j', positiveInt)
+    .option('-j, --jobs <n>', 'series side by side, each building or running its guest (make -j cores/N each; default 1)', positiveInt)
     .option('--boot-timeout <seconds>', 'boot-to-SSH deadline (default 180 under TCG, 60 under KVM)', positiveInt)
     .option('--append <args>', 'extra kernel command-line arguments (e.g. "loglevel=8")')
     .option('--scenarios-dir <dir>', 'load scenarios from this folder instead of scenarios/')

@@ -24,6 +24,7 @@ export interface RunRequest {
   outDir?: string;
   accel: 'auto' | Accel;
   cache: string;
+  /** --jobs N: series in flight side by side; each build gets make -j(cores / N). */
   jobs?: number;
   /** Boot-to-SSH deadline; default 60 s under KVM, 180 s under TCG. */
   bootTimeoutMs?: number;
@@ -75,6 +76,8 @@ export interface RunPlan {
   shard?: { index: number; count: number; allSeries: string[]; balance: 'recorded' | 'patches' };
   /** --repeat N: each scenario N times on the same kernel, one row (run/repeat.ts). */
   repeat?: number;
+  /** --jobs N: up to N series in flight side by side, each building or running its guest. */
+  jobs?: number;
 }
 
 export const MAX_REPEAT = 100;
@@ -138,7 +141,7 @@ export function checkOutDir(outDir: string): void {
 export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> {
   if (req.series.length === 0) throw new UsageError('No series given.');
   const repeat = checkRepeat(req.repeat);
-  const rep = repeat > 1 ? { repeat } : {};
+  const rep = { ...(repeat > 1 ? { repeat } : {}), ...(req.jobs && req.jobs > 1 ? { jobs: req.jobs } : {}) };
   const baseSpec = parseBaseSpec(req.base);
   if (baseSpec.kind !== 'debian' && !existsSync(baseSpec.path)) {
     throw new UsageError(`--base ${baseSpec.spec}: ${baseSpec.path} does not exist.`);

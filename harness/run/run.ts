@@ -31,6 +31,7 @@ import { isSuiteRow, suiteRowName, suiteRunRowName } from '../suite/suite.js';
 import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../suite/judge.js';
 import { judgeKselftests } from '../suite/kselftests.js';
 import { combineRepeats, type Attempt } from './repeat.js';
+import { InPlanOrder } from './in-order.js';
 
 /** A booted guest as the loop sees it. */
 export interface GuestLike {
@@ -108,6 +109,10 @@ export class RunLoop {
   private readonly out: Required<Reporter>;
   private interrupted = false;
   private ended = false;
+  /** Rows of series in flight side by side (--jobs N), handed on in plan order. */
+  private ordered: InPlanOrder<RunResult> | null = null;
+  /** The guest image and accelerator: found once, shared by every series (retried after a failure). */
+  private env: Promise<{ accel: 'kvm' | 'tcg'; reason: string }> | null = null;
 
   constructor(
     private readonly plan: RunPlan,
@@ -147,6 +152,11 @@ export class RunLoop {
     const kconfig = kconfigNames(plan.series);
     const r: RunResult = { series: plan.series.name, revision: plan.series.revision, ...(kconfig ? { kconfig } : {}), scenario, verdict, failures, ...(extra.signature ? { signature: extra.signature } : {}), durationsMs, ...(extra.repeats ? { repeats: extra.repeats } : {}), ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
     writeFileSync(join(dir, 'verdict.json'), JSON.stringify(r, null, 2) + '\n');
+    if (this.ordered) this.ordered.push(plan.dirName, r);
+    else this.emit(r);
+  }
+
+  private emit(r: RunResult): void {
     this.summary.runs.push(r);
     this.out.onResult(r, this.summary);
   }
@@ -171,6 +181,8 @@ export class RunLoop {
 
   private finish(diffs: FormatDiff[]): RunOutcome {
     this.ended = true;
+    // Interrupted with series in flight side by side: what they recorded goes out, in plan order.
+    this.ordered?.flush();
     this.summary.complete = !this.interrupted;
     if (this.interrupted) this.summary.interrupted = true;
     this.summary.finishedAt = new Date().toISOString();
@@ -194,14 +206,57 @@ export class RunLoop {
       progress.fail(`base ${this.plan.baseSpec.spec}: ${failureOf(e).message}`);
       for (const p of this.plan.series) this.recordAll(p, p.runnable, 'infra-error', [failureOf(e)]);
     }
-    let environment: { accel: 'kvm' | 'tcg'; reason: string } | null = null;
-    for (const plan of base ? this.plan.series : []) {
-      if (this.interrupted) break;
-      environment = await this.runSeries(base!, plan, environment);
-    }
+    if (base) await this.runAllSeries(base);
     this.knownFailures();
     const diffs = this.formats();
     return this.finish(diffs);
+  }
+
+  /**
+   * Every series: one after the other, or with --jobs N up to N side by side, each on its own
+   * build and guest (while one series' guest runs, the next one builds). Rows go out in plan order
+   * either way (in-order.ts), so the results read as a serial run's.
+   */
+  private async runAllSeries(base: BaseTree): Promise<void> {
+    const order = this.plan.series;
+    const jobs = Math.max(1, Math.min(this.plan.jobs ?? 1, order.length));
+    this.ordered = new InPlanOrder(order.map((p) => p.dirName), (r) => this.emit(r));
+    if (jobs > 1) this.deps.progress.info(`--jobs ${jobs}: up to ${jobs} series side by side; rows are reported in plan order`);
+    let next = 0;
+    const worker = async () => {
+      while (!this.interrupted && next < order.length) {
+        const plan = order[next++]!;
+        try {
+          await this.runSeries(base, plan);
+        } finally {
+          this.ordered?.finish(plan.dirName);
+        }
+      }
+    };
+    // allSettled: a series that throws must not leave the others' guests running unattended.
+    const settled = await Promise.allSettled(Array.from({ length: jobs }, worker));
+    this.ordered.flush();
+    this.ordered = null;
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** The guest image and accelerator, once per run; a failure is retried by the next series. */
+  private environment(): Promise<{ accel: 'kvm' | 'tcg'; reason: string }> {
+    if (this.env) return this.env;
+    const { stages, progress } = this.deps;
+    progress.start('guest image and accelerator');
+    const p = stages.guestEnvironment().then((env) => {
+      this.summary.accel = env.accel;
+      this.summary.accelReason = env.reason;
+      progress.info(`accelerator: ${env.accel} (${env.reason})`);
+      return env;
+    });
+    this.env = p;
+    p.catch(() => {
+      if (this.env === p) this.env = null;
+    });
+    return p;
   }
 
   /** Suite tests failing on a series and on baseline alike: known failures, not regressions (suite/judge.ts). */
@@ -235,13 +290,13 @@ export class RunLoop {
   }
 
   /** One series: its kernel, then its scenarios in as many boots as the reboot policy asks for. */
-  private async runSeries(base: BaseTree, plan: SeriesPlan, env: { accel: 'kvm' | 'tcg'; reason: string } | null): Promise<typeof env> {
+  private async runSeries(base: BaseTree, plan: SeriesPlan): Promise<void> {
     const { stages, progress } = this.deps;
     const seriesDir = join(this.plan.outDir, plan.dirName);
     mkdirSync(seriesDir, { recursive: true });
     for (const { scenario, why } of plan.skipped) this.record(plan, scenario.name, 'skip', [{ code: 'E_SKIP', message: why }], NO_TIME);
     const suites = this.plan.suites ?? [];
-    if (plan.runnable.length === 0 && !suites.length) return env;
+    if (plan.runnable.length === 0 && !suites.length) return;
 
     let kernel: Kernel;
     try {
@@ -254,7 +309,7 @@ export class RunLoop {
       const { verdict, code } = kernelErrorVerdict(e);
       this.recordAll(plan, plan.runnable, verdict, [failureOf(e, code)]);
       this.recordSuites(plan, verdict, [failureOf(e, code)]);
-      return env;
+      return;
     }
 
     // A scenario whose kernel option the series' kernel lacks is skipped, with the option named.
@@ -264,20 +319,15 @@ export class RunLoop {
       if (missing.length) this.record(plan, s.name, 'skip', [{ code: 'E_SKIP', message: `the kernel lacks ${missing.join(', ')}` }], NO_TIME);
       else runnable.push(s);
     }
-    if (!runnable.length && !suites.length) return env;
+    if (!runnable.length && !suites.length) return;
 
+    let env: { accel: 'kvm' | 'tcg'; reason: string };
     try {
-      if (!env) {
-        progress.start('guest image and accelerator');
-        env = await stages.guestEnvironment();
-        this.summary.accel = env.accel;
-        this.summary.accelReason = env.reason;
-        progress.info(`accelerator: ${env.accel} (${env.reason})`);
-      }
+      env = await this.environment();
     } catch (e) {
       this.recordAll(plan, runnable, 'infra-error', [failureOf(e)], kernel.buildMs);
       this.recordSuites(plan, 'infra-error', [failureOf(e)], kernel.buildMs);
-      return env;
+      return;
     }
 
     const selftests = runnable.some((s) => (s.needs?.selftests ?? []).length > 0);
@@ -385,7 +435,6 @@ export class RunLoop {
       if (this.interrupted) break;
       await this.runSuite(plan, kernel, suite, seriesDir);
     }
-    return env;
   }
 
   /** One peer suite on a boot of its own, after the scenarios: a row per test and one for the run. */

@@ -1,6 +1,7 @@
 // The real stages behind the run loop, and `runMatrix`, the one entry point of `kph run`:
 // plan (every input checked) → RunLoop over kernel, guest, judge, reporters.
 import { createHash, randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { seriesLabel } from '../core/label.js';
@@ -33,6 +34,12 @@ import { RunLoop, type GuestLike, type RunOutcome, type RunStages, type SuiteRun
 
 export type { RunRequest, RunOutcome };
 
+/** make -j for each build when `seriesInFlight` series build side by side: the cores shared out, at least 1. */
+export function makeJobs(seriesInFlight: number | undefined, cores = cpus().length): number | undefined {
+  if (!seriesInFlight || seriesInFlight <= 1) return undefined;
+  return Math.max(1, Math.floor(cores / seriesInFlight));
+}
+
 export function newRunId(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
@@ -64,8 +71,10 @@ export function realStages(o: RealStageOptions): RunStages {
   let accel: 'kvm' | 'tcg' = 'tcg';
   /** Kernels built in this run, by series id: the baseline's serves control boots. */
   const kernels = new Map<string, Kernel>();
-  /** Peer suites prepared (copied and built in the cache) once per run. */
-  const prepared = new Map<string, PreparedSuite>();
+  /** Kernels being made in this run (--jobs N: side by side): a control boot waits for baseline's. */
+  const making = new Set<Promise<Kernel>>();
+  /** Peer suites prepared (copied and built in the cache) once per run, also when series run side by side. */
+  const prepared = new Map<string, Promise<PreparedSuite>>();
   const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
     new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, timeFactor: timeFactors(kernel.series).boot, append: o.append, name }));
   /**
@@ -168,9 +177,15 @@ export function realStages(o: RealStageOptions): RunStages {
   return {
     prepareBase: (spec) => prepareBase(spec, { runner, cache: o.cache, log: (m) => progress.update(m) }),
     async kernel(base, plan, logDir) {
-      const k = await produceKernel({ base, series: plan.series, cache: o.cache, logDir, jobs: o.jobs, onProgress: (t) => progress.update(t) }, runner);
-      kernels.set(plan.series.id, k);
-      return k;
+      const p = produceKernel({ base, series: plan.series, cache: o.cache, logDir, jobs: o.jobs, onProgress: (t) => progress.update(t) }, runner);
+      making.add(p);
+      try {
+        const k = await p;
+        kernels.set(plan.series.id, k);
+        return k;
+      } finally {
+        making.delete(p);
+      }
     },
     async guestEnvironment() {
       image = await ensureGuestImage({ runner, cache: o.cache, log: (m) => progress.update(m), logFile: join(o.outDir, 'image.log') });
@@ -188,6 +203,8 @@ export function realStages(o: RealStageOptions): RunStages {
     },
     async controlBoot(base: BaseTree, consoleLog) {
       // The base's kernel built in this run: with --kconfig, the baseline with the same profiles.
+      // With series side by side, baseline's may still be building: wait for what is being made.
+      await Promise.allSettled([...making]);
       const k = [...kernels.values()].find((x) => x.series.name === 'baseline' && x.base.dir === base.dir);
       if (!k || !image) return 'unknown';
       progress.start(`control boot: the base's unpatched kernel (${seriesLabel(k.series)}) with the same image and QEMU`);
@@ -202,13 +219,18 @@ export function realStages(o: RealStageOptions): RunStages {
     async runSuite(kernel, suite, opts) {
       const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
       if (suite.name === 'kselftests') return runKselftestsSuite(kernel, suite, opts);
-      let p = prepared.get(suite.path);
+      let p: PreparedSuite;
       try {
-        if (!p) {
-          p = await prepareAuditTestsuite({ runner, cache: o.cache, spec: suite, log: (m) => progress.update(m) });
-          prepared.set(suite.path, p);
-          progress.info(`${suite.name}: ${p.cached ? 'helpers already built' : `helpers built in ${(p.buildMs / 1000).toFixed(0)} s`} (${p.dir})`);
+        let making = prepared.get(suite.path);
+        if (!making) {
+          making = prepareAuditTestsuite({ runner, cache: o.cache, spec: suite, log: (m) => progress.update(m) });
+          prepared.set(suite.path, making);
+          // A failed preparation is tried again by the next series, as before.
+          making.catch(() => { if (prepared.get(suite.path) === making) prepared.delete(suite.path); });
+          const q = await making;
+          progress.info(`${suite.name}: ${q.cached ? 'helpers already built' : `helpers built in ${(q.buildMs / 1000).toFixed(0)} s`} (${q.dir})`);
         }
+        p = await making;
       } catch (e) {
         const f = failureOf(e);
         return { ...none, error: { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } };
@@ -271,7 +293,7 @@ export async function runMatrix(req: RunRequest, deps: RunMatrixDeps): Promise<R
     ...createReporters(req.reporters ?? DEFAULT_REPORTERS, { outDir: plan.outDir, progress: deps.progress, env: deps.env ?? process.env, textOut: deps.textOut ?? process.stdout }),
     ...(deps.extraReporters ?? []),
   ];
-  const stages = realStages({ runner: deps.runner, progress: deps.progress, cache: req.cache, qemu: deps.qemu, jobs: req.jobs, accel: req.accel, bootTimeoutMs: req.bootTimeoutMs, append: req.append, outDir: plan.outDir, checkFormats: req.checkFormats, compare: req.compare, noSuiteCache: req.noSuiteCache });
+  const stages = realStages({ runner: deps.runner, progress: deps.progress, cache: req.cache, qemu: deps.qemu, jobs: makeJobs(req.jobs), accel: req.accel, bootTimeoutMs: req.bootTimeoutMs, append: req.append, outDir: plan.outDir, checkFormats: req.checkFormats, compare: req.compare, noSuiteCache: req.noSuiteCache });
   const loop = new RunLoop(plan, { stages, reporters, progress: deps.progress, kphVersion: kphVersion() });
   deps.onLoop?.(loop);
   return loop.run();

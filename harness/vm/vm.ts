@@ -101,7 +101,25 @@ export function hmpCommand(socket: string, cmd: string, timeoutMs = 10_000): Pro
   });
 }
 
+/**
+ * Ports handed out by this process: the kernel may hand a closed port out again at once, and two
+ * guests booting side by side (--jobs N) must not both be given it before QEMU binds it.
+ */
+const handedOut = new Set<number>();
+
 export async function freeLocalPort(): Promise<number> {
+  for (let tries = 0; tries < 20; tries++) {
+    const port = await anyFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    // Long enough for QEMU to bind it; after that the kernel will not offer it while it is bound.
+    setTimeout(() => handedOut.delete(port), 60_000).unref();
+    return port;
+  }
+  throw new Error('no free local port that this process has not just handed out');
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

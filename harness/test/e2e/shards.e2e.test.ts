@@ -6,18 +6,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Summary } from '../../core/types.js';
-import { kph, resultsFolders, summaryOf } from '../e2e-helpers.js';
+import { fixtures, kph, resultsFolders, summaryOf } from '../e2e-helpers.js';
 
 const folders = resultsFolders('kph-e2e-shards-');
 afterEach(async () => expect(await folders.leftoverQemus()).toEqual([]));
 
 const SCENARIOS = ['--scenario', 'unshare-net', '--scenario', 'setns-serial'];
 const rows = (s: Summary) => s.runs.map((r) => `${r.revision ? `${r.series}@${r.revision}` : r.series} ${r.scenario}: ${r.verdict}`).sort();
+/** The single run of the first test, for the --jobs 2 test to compare with. */
+let whole = '';
 const diffs = (dir: string) => JSON.parse(readFileSync(join(dir, 'formats-diff.json'), 'utf8')) as { from: string; to: string; changes: unknown[] }[];
 
 describe('kph run --all --shard 1/2 and 2/2, then kph merge', () => {
   it('cover the single run exactly, and the merge gives its verdicts, format diffs and exit code', async () => {
-    const whole = folders.make();
+    whole = folders.make();
     const w = await kph(['run', '--all', ...SCENARIOS, '--compare', '--out', whole]);
     const shards: string[] = [];
     for (const k of [1, 2]) {
@@ -48,5 +50,45 @@ describe('kph run --all --shard 1/2 and 2/2, then kph merge', () => {
     const d1 = await kph(['diff', merged, '--from', 'baseline', '--to', 'ns-serial@v5', '--format', 'json']);
     const d2 = await kph(['diff', whole, '--from', 'baseline', '--to', 'ns-serial@v5', '--format', 'json']);
     expect(d1.stdout).toBe(d2.stdout);
+  });
+});
+
+// Issue 13's --jobs: series side by side (one builds or boots while another's guest runs). The
+// rows must be the serial run's, in the same order, with the same format diffs, and a kernel bug
+// must get the same signature.
+describe('kph run --jobs 2', () => {
+  const ordered = (s: Summary) => s.runs.map((r) => `${r.revision ? `${r.series}@${r.revision}` : r.series} ${r.scenario}: ${r.verdict}${r.signature ? ` [${r.signature}]` : ''}`);
+
+  it('gives the serial run\'s rows, in its order, and its format diffs', async () => {
+    expect(whole, 'needs the single run above').not.toBe('');
+    const d = folders.make();
+    const r = await kph(['run', '--all', ...SCENARIOS, '--compare', '--jobs', '2', '--out', d]);
+    expect(r.code, r.all.slice(-3000)).toBe(summaryOf(whole).runs.some((x) => x.verdict !== 'pass' && x.verdict !== 'skip') ? 1 : 0);
+    expect(ordered(summaryOf(d))).toEqual(ordered(summaryOf(whole)));
+    expect(diffs(d).map((x) => [x.from, x.to, x.changes])).toEqual(diffs(whole).map((x) => [x.from, x.to, x.changes]));
+    // Side by side for real: in the progress log, some series boots before the series ahead of
+    // it in the plan has run its last scenario.
+    const lines = r.all.split('\n');
+    const labels = summaryOf(d).series.map((x) => x.label);
+    const overlaps = labels.slice(1).filter((b, i) => {
+      const a = labels[i]!;
+      const boots = lines.findIndex((l) => l.includes(`${b}: booting`));
+      const lastOfA = lines.map((l, k) => (l.includes(`${a} · `) ? k : -1)).reduce((m, k) => Math.max(m, k), -1);
+      return boots >= 0 && boots < lastOfA;
+    });
+    expect(overlaps.length, lines.filter((l) => l.includes(': booting') || l.includes(' · ')).join('\n')).toBeGreaterThan(0);
+  });
+
+  it('gives a WARNING the same crash verdict and signature as --jobs 1', async () => {
+    const args = ['run', '-s', 'baseline', '-s', join(fixtures, 'series', 'warn-on-setns'), '--scenarios-dir', join(fixtures, 'scenarios'), '--scenario', 'warn-trigger', '--scenario', 'warn-trigger-net'];
+    const one = folders.make();
+    const two = folders.make();
+    const r1 = await kph([...args, '--out', one]);
+    const r2 = await kph([...args, '--jobs', '2', '--out', two]);
+    expect(r1.code, r1.all.slice(-3000)).toBe(1);
+    expect(r2.code, r2.all.slice(-3000)).toBe(1);
+    const s1 = summaryOf(one);
+    expect(s1.runs.filter((x) => x.verdict === 'crash').map((x) => x.signature)).toEqual(['warning: __x64_sys_setns', 'warning: __x64_sys_setns']);
+    expect(ordered(summaryOf(two))).toEqual(ordered(s1));
   });
 });
