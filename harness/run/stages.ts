@@ -136,40 +136,36 @@ export function realStages(o: RealStageOptions): RunStages {
     for (const b of [...built.binaries].sort()) content.update(b).update('\0').update(fileSha256(join(built.dir, b)));
     return throughBaselineCache(kernel, suite, content.digest('hex'), opts.consoleLog, () => runBuiltKselftests(kernel, built, withErrors, opts));
   };
-  const runBuiltKselftests = async (kernel: Kernel, built: Awaited<ReturnType<typeof buildKselftests>>, withErrors: Omit<SuiteRunCapture, 'error'>, opts: { consoleLog: string; name: string }): Promise<SuiteRunCapture> => {
-    const b = await suiteBoot(kernel, 'the kselftests', opts);
-    if ('error' in b) return { ...withErrors, notes: b.notes, error: b.error };
+  const runBuiltKselftests = (kernel: Kernel, built: Awaited<ReturnType<typeof buildKselftests>>, withErrors: Omit<SuiteRunCapture, 'error'>, opts: { consoleLog: string; name: string }): Promise<SuiteRunCapture> =>
+    onSuiteBoot(kernel, 'the kselftests', opts, withErrors, (session) => runKselftests(session, built));
+  const runPreparedSuite = (kernel: Kernel, suite: SuiteSpec, p: PreparedSuite, opts: { consoleLog: string; name: string }): Promise<SuiteRunCapture> =>
+    onSuiteBoot(kernel, `the suite ${suite.name}`, opts, {}, (session) => runAuditTestsuite(session, p, suite.tests));
+  /**
+   * A suite's runner on a boot of its own (suiteBoot): the console lines it caused, whether the
+   * guest lived; a runner that throws on a live guest is infra-error, on a dead one the kernel's
+   * (judged from the console). The guest is always stopped.
+   */
+  const onSuiteBoot = async (
+    kernel: Kernel,
+    what: string,
+    opts: { consoleLog: string; name: string },
+    extra: Partial<Omit<SuiteRunCapture, 'error'>>,
+    runner: (session: GuestHandle['guest']['session']) => Promise<{ output: string; exitCode: number | null; timedOut: boolean; wallMs: number }>,
+  ): Promise<SuiteRunCapture> => {
+    const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0, ...extra };
+    const b = await suiteBoot(kernel, what, opts);
+    if ('error' in b) return { ...none, notes: b.notes, error: b.error };
     const { g, notes } = b;
     const vm = g.guest.vm;
     const first = vm.lines().length;
     try {
-      const r = await runKselftests(g.guest.session, built);
+      const r = await runner(g.guest.session);
       await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
-      return { ...withErrors, notes, output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs };
+      return { ...none, notes, output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs };
     } catch (e) {
       const f = failureOf(e);
       const alive = vm.alive();
-      return { ...withErrors, notes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
-    } finally {
-      await g.stop();
-    }
-  };
-  /** audit-testsuite, prepared (copied and its helpers built), on a boot of its own. */
-  const runPreparedSuite = async (kernel: Kernel, suite: SuiteSpec, p: PreparedSuite, opts: { consoleLog: string; name: string }): Promise<SuiteRunCapture> => {
-    const none = { output: '', exitCode: null, timedOut: false, consoleLines: [] as string[], guestAlive: true, wallMs: 0, bootMs: 0 };
-    const b = await suiteBoot(kernel, `the suite ${suite.name}`, opts);
-    if ('error' in b) return { ...none, notes: b.notes, error: b.error };
-    const { g, notes: bootNotes } = b;
-    const vm = g.guest.vm;
-    const first = vm.lines().length;
-    try {
-      const r = await runAuditTestsuite(g.guest.session, p, suite.tests);
-      await new Promise((res) => setTimeout(res, vm.alive() ? 100 : 500));
-      return { output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, error: null, consoleLines: vm.lines().slice(first), guestAlive: vm.alive(), wallMs: r.wallMs, bootMs: g.bootMs, notes: bootNotes };
-    } catch (e) {
-      const f = failureOf(e);
-      const alive = vm.alive();
-      return { ...none, notes: bootNotes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
+      return { ...none, notes, error: alive ? { verdict: 'infra-error', code: 'E_INFRA', message: f.message, excerpt: f.excerpt } : null, consoleLines: vm.lines().slice(first), guestAlive: alive, bootMs: g.bootMs };
     } finally {
       await g.stop();
     }
