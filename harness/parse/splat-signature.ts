@@ -55,7 +55,7 @@ const LOCK_GENERIC: RegExp[] = [
 
 /** A leak's backtrace starts in the allocator: the caller that allocated is the bug. */
 const LEAK_GENERIC: RegExp[] = [
-  /^__?k[mzvc]?(malloc|alloc|zalloc|calloc|realloc)(_node|_noprof|_node_noprof|_track_caller.*|_trace.*|_cache.*|_large.*)*$/,
+  /^(__)?k[mzvc]?(malloc|alloc|zalloc|calloc|realloc)(_node|_noprof|_node_noprof|_track_caller.*|_trace.*|_cache.*|_large.*)*$/,
   /^(__)?kmem_cache_alloc/, /^slab_/, /^__slab_/, /^___slab_/, /^(__)?alloc_pages/, /^__alloc_frozen/, /^(__)?vmalloc/, /^__vmalloc/,
   /^k(v)?(memdup|strdup|strndup|asprintf|vasprintf)/, /^(__)?kmalloc_node/, /^create_object/, /^pcpu_alloc/, /^alloc_percpu/,
 ];
