@@ -68,6 +68,7 @@ describe('the judge on a kmemleak capture', () => {
     expect(j.failures[0]).toMatchObject({ code: 'E_LEAK', message: expect.stringContaining('2 objects of 64 bytes allocated by "unshare"') });
     expect(j.failures[0]!.message).toContain(SERIES_LEAK);
     expect(j.failures[0]!.excerpt).toContain('    kph_leak_netns+0x1b/0x40');
+    expect(j.failures[0]!.message).toContain('not compared with baseline yet (the run compares when it ends)');
     expect(exitCodeFor([j.verdict])).toBe(1);
   });
 

@@ -26,9 +26,12 @@ export const LEAK_NOTE = 'kmemleak: ';
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const what = (l: Pick<LeakGroup, 'count' | 'size' | 'comm'>) => `${plural(l.count, 'object')} of ${l.size} bytes allocated by "${l.comm}"`;
 
-/** The E_LEAK failure of one signature the series' kernel leaked. */
-export function leakFailure(l: RowLeak, against: string | null): Failure {
-  const why = against ? `; ${against} does not show it` : '; no baseline under the same profile in this run to compare with';
+/**
+ * The E_LEAK failure of one signature the series' kernel leaked. `against`: the label of the
+ * baseline that does not show it; null: the run has none; undefined: not compared yet.
+ */
+export function leakFailure(l: RowLeak, against: string | null | undefined): Failure {
+  const why = against ? `; ${against} does not show it` : against === null ? '; no baseline under the same profile in this run to compare with' : '; not compared with baseline yet (the run compares when it ends)';
   return { code: 'E_LEAK', message: `suspected memory leak: ${what(l)}${why}: ${l.signature}`, excerpt: leakExcerpt(l) };
 }
 
@@ -84,7 +87,7 @@ export function applyLeaks(i: LeakInput): LeakOutcome {
   }
   if (!fresh.length) return { verdict: 'pass', failures, notes, ...(signature ? { signature } : {}), leaks };
   signature = fresh[0]!.signature;
-  return { verdict: 'leak', failures: [...fresh.map((l) => leakFailure(l, b ? b.label : b === null ? null : 'the baseline kernel (compared when the run ends)')), ...failures], notes, signature, leaks };
+  return { verdict: 'leak', failures: [...fresh.map((l) => leakFailure(l, b === undefined ? undefined : b === null ? null : b.label)), ...failures], notes, signature, leaks };
 }
 
 /** A debug kernel's profiles as one key: rows under the same profiles compare with each other. */
