@@ -32,7 +32,8 @@ const what = (l: Pick<LeakGroup, 'count' | 'size' | 'comm'>) => `${plural(l.coun
  */
 export function leakFailure(l: RowLeak, against: string | null | undefined): Failure {
   const why = against ? `; ${against} does not show it` : against === null ? '; no baseline under the same profile in this run to compare with' : '; not compared with baseline yet (the run compares when it ends)';
-  return { code: 'E_LEAK', message: `suspected memory leak: ${what(l)}${why}: ${l.signature}`, excerpt: leakExcerpt(l) };
+  // Where first: the end screen cuts a failure's line.
+  return { code: 'E_LEAK', message: `kmemleak: suspected leak in ${l.signature.replace(/^kmemleak: /, '')}: ${what(l)}${why}`, excerpt: leakExcerpt(l) };
 }
 
 export interface LeakInput {

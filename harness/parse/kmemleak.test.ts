@@ -106,6 +106,11 @@ describe('leak signatures', () => {
     expect(leakSignature(c!)).toBe('kmemleak: ops_init < setup_net');
   });
 
+  it('drop kmemleak\'s own frames too, should a trace start above kmemleak_alloc', () => {
+    const [o] = parseKmemleak(['unreferenced object 0xff11000001234500 (size 64):', '  comm "unshare", pid 93, jiffies 4294937296', '  backtrace (crc 1):', '    set_track_prepare+0x1/0x2', '    __alloc_object+0x1/0x2', '    __create_object+0x1/0x2', '    kmemleak_alloc+0x1/0x2', '    __kmalloc_cache_noprof+0x1/0x2', '    kph_leak_netns+0x1b/0x40', '    create_new_namespaces+0x1d8/0x2d0'].join('\n'));
+    expect(leakSignature(o!)).toBe('kmemleak: kph_leak_netns < create_new_namespaces');
+  });
+
   it('group the report by signature with the count, the first object\'s size, comm and backtrace', () => {
     const groups = groupLeaks(parseKmemleak(REPORT_6_12));
     expect(groups.map((g) => [g.signature, g.count, g.size, g.comm])).toEqual([
