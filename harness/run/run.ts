@@ -228,7 +228,7 @@ export class RunLoop {
 
   private formats(): FormatDiff[] {
     const { stages } = this.deps;
-    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => rowLabel(r) === p.label && (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario));
+    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => rowLabel(r) === p.label && (r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'leak') && !isSuiteRow(r.scenario));
     if (stages.formatBaseline) {
       for (const plan of this.plan.series.filter(captured)) {
         const profiled = Boolean(plan.series.kconfig?.length);

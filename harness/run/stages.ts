@@ -241,7 +241,7 @@ export function realStages(o: RealStageOptions): RunStages {
  * and between each revision and baseline, when baseline ran too.
  */
 export function compareRevisions(outDir: string, labels: string[], summary: Summary): FormatDiff[] {
-  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })));
+  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'leak') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })));
   const pairs: [string, string][] = [];
   // With --kconfig every label has the run's profiles: its baseline is `baseline+<profiles>`.
   const baseline = summary.series.find((e) => e.name === 'baseline' && e.revision === null)?.label ?? 'baseline';
