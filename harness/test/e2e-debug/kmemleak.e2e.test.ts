@@ -81,7 +81,8 @@ describe('a leak on a namespace path (fixture series leaks-on-unshare)', () => {
     expect(md).toContain(`${run.signature}`);
     expect(md).toContain('1 leak, in 1 scenario');
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<failure type="leak"');
-  });
+  }, 2 * BUILD_MS + 10 * 60_000); // two kernels of the profile: past the project's 120 min
+
 
   it('on the plain kernel passes unshare-net: the leak changes nothing a scenario sees', async () => {
     const out = outDir();
