@@ -21,6 +21,13 @@ export interface RawCapture extends CapturedText {
   scriptTimedOut: boolean;
   /** stuck-tasks.txt: the script's tasks just before its time limit killed them (parse/stuck-tasks.ts). */
   stuckTasks?: string;
+  /**
+   * kmemleak.txt: on a kmemleak kernel, /sys/kernel/debug/kmemleak as read after the scenario
+   * (guest/guest.ts: kmemleakScanScript); empty when nothing leaked. Absent: no scan ran.
+   */
+  kmemleak?: string;
+  /** kmemleak.err: the scan after the scenario failed (why). */
+  kmemleakError?: string;
 }
 
 /** Shell-quote a parameter value for the guest's env file. */
@@ -111,7 +118,10 @@ export async function downloadCapture(session: GuestSession, guestDir: string, o
 
 /** A guest folder on the host (a run's, or a fixture) as a RawCapture. */
 export function readRawCapture(dir: string, listener = existsSync(join(dir, 'events.jsonl')) || existsSync(join(dir, 'listen'))): RawCapture {
-  return { ...readCapturedDir(dir, listener), dir, flushTimedOut: existsSync(join(dir, 'flush-timeout')), scriptTimedOut: existsSync(join(dir, 'script-timeout')), stuckTasks: existsSync(join(dir, 'stuck-tasks.txt')) ? readFileSync(join(dir, 'stuck-tasks.txt'), 'utf8') : undefined };
+  const opt = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
+  const kmemleak = opt('kmemleak.txt');
+  const kmemleakError = opt('kmemleak.err');
+  return { ...readCapturedDir(dir, listener), dir, flushTimedOut: existsSync(join(dir, 'flush-timeout')), scriptTimedOut: existsSync(join(dir, 'script-timeout')), stuckTasks: opt('stuck-tasks.txt'), ...(kmemleak !== undefined ? { kmemleak } : {}), ...(kmemleakError !== undefined ? { kmemleakError } : {}) };
 }
 
 /** Read the files images/guest-tools/kph-scenario writes (a run's guest/ folder, or a fixture of one). */

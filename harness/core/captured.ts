@@ -5,7 +5,7 @@
  * The files of a guest folder that judging reads (capture/scenario.ts readRawCapture): what a
  * test fixture keeps. The rest (script.sh, env, rules, timeout, ...) are the scenario's inputs.
  */
-export const CAPTURED_FILES = ['exit-code', 'stdout.txt', 'stderr.txt', 'duration-ms', 'audit-full.log', 'audit-boot.log', 'audit-window.log', 'audit-status-before.txt', 'audit-status-after.txt', 'events.jsonl', 'flush-timeout', 'script-timeout', 'stuck-tasks.txt'] as const;
+export const CAPTURED_FILES = ['exit-code', 'stdout.txt', 'stderr.txt', 'duration-ms', 'audit-full.log', 'audit-boot.log', 'audit-window.log', 'audit-status-before.txt', 'audit-status-after.txt', 'events.jsonl', 'flush-timeout', 'script-timeout', 'stuck-tasks.txt', 'kmemleak.txt', 'kmemleak.err'] as const;
 
 /** The text files images/guest-tools/kph-scenario leaves behind. */
 export interface CapturedText {

@@ -18,12 +18,13 @@ export const VERDICTS = [
   'inconclusive',
   'skip',
   'flaky',
+  'leak',
 ] as const;
 export const verdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof verdictSchema>;
 
 /** Verdicts that are the series' fault (exit 1). */
-export const SERIES_FAULTS: readonly Verdict[] = ['fail', 'crash', 'timeout', 'boot-error', 'apply-error', 'config-error', 'build-error', 'flaky'];
+export const SERIES_FAULTS: readonly Verdict[] = ['fail', 'crash', 'timeout', 'boot-error', 'apply-error', 'config-error', 'build-error', 'flaky', 'leak'];
 
 /**
  * Stable codes for what went wrong, one per failure: CI jobs and dashboards match on these,
@@ -47,6 +48,7 @@ export const FAILURE_CODES = [
   'E_FORMAT', // record formats differ from the committed baseline
   'E_KNOWN_FAIL', // a peer suite's test fails on this series and on baseline too: reported, not the series' regression (verdict skip)
   'E_FLAKY', // --repeat N: the repeats of one scenario on one kernel disagreed
+  'E_LEAK', // a kmemleak kernel (--kconfig kmemleak): a suspected leak the baseline kernel under the same profile does not show
 ] as const;
 export const failureCodeSchema = z.enum(FAILURE_CODES);
 export type FailureCode = z.infer<typeof failureCodeSchema>;
@@ -99,6 +101,29 @@ export const runResultSchema = z.object({
       /** The first repeat (1-based) that did not pass: its evidence is the row's. */
       firstFailure: z.number().int().min(1).optional(),
     })
+    .optional(),
+  /**
+   * A kmemleak kernel (`--kconfig kmemleak`): the suspected leaks kmemleak reported after the
+   * scenario (scan, wait past its minimum object age, scan again), grouped by signature
+   * (parse/kmemleak.ts). Empty when it scanned and found none; absent when no scan ran. `known`:
+   * the baseline kernel under the same profile shows that signature too in this run, so it is
+   * not the series' leak. A leak not known is verdict `leak` (E_LEAK).
+   */
+  leaks: z
+    .array(
+      z.object({
+        signature: z.string(),
+        /** Objects with this signature. */
+        count: z.number().int().min(1),
+        /** The first object's size in bytes. */
+        size: z.number().int().min(0),
+        /** The task that allocated it. */
+        comm: z.string(),
+        /** Its allocation's backtrace, frames as printed (no addresses). */
+        backtrace: z.array(z.string()),
+        known: z.boolean().optional(),
+      }),
+    )
     .optional(),
   /** The parameters the scenario ran with. */
   params: z.record(z.string(), z.union([z.number(), z.string()])).optional(),

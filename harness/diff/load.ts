@@ -37,7 +37,7 @@ function readSummary(dir: string): Summary {
 export function signatureFromRun(dir: string, series: string): FormatSignature {
   const summary = readSummary(dir);
   // Scenarios that captured something; the run's own format-baseline row and peer suites' rows captured no records.
-  const runs = summary.runs.filter((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig }) === series && (r.verdict === 'pass' || r.verdict === 'fail') && r.scenario !== 'format-baseline' && !isSuiteRow(r.scenario));
+  const runs = summary.runs.filter((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig }) === series && (r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'leak') && r.scenario !== 'format-baseline' && !isSuiteRow(r.scenario));
   const sig: FormatSignature = { version: 1, series, scenarios: {} };
   for (const r of runs) {
     // records.jsonl holds the parsed records without the raw line; audit.log holds the lines,

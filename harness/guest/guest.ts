@@ -13,6 +13,8 @@ import type { Runner } from '../process/exec.js';
 import { bootPhases, type BootPhases } from '../vm/boot-phases.js';
 import { connectGuest, makeClientKey, type ExecResult, type GuestSession } from '../ssh/guest.js';
 import { startVm, type Vm } from '../vm/vm.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** What collecting evidence, killing the script and fetching the capture may add to a hang. */
 export const HANG_GRACE_MS = 60_000;
@@ -139,12 +141,108 @@ true
 `;
 }
 
+/** kmemleak's file in debugfs (Documentation/dev-tools/kmemleak.rst). */
+export const KMEMLEAK_FILE = '/sys/kernel/debug/kmemleak';
+/**
+ * How long to wait between the two scans: kmemleak reports no object younger than
+ * MSECS_MIN_AGE (5000 ms in 6.12's mm/kmemleak.c), and the first scan after an allocation only
+ * records the object's checksum (an object that changed since the last scan is not reported),
+ * so the docs say scan, wait, scan again. 5.5 s: the minimum age and a margin of jiffies.
+ */
+export const KMEMLEAK_WAIT_SEC = 5.5;
+
+/** A kernel built with kmemleak (the `kmemleak` profile, or a fragment that turns it on). */
+export function kmemleakEnabled(config: Map<string, string>): boolean {
+  return config.get('CONFIG_DEBUG_KMEMLEAK') === 'y';
+}
+
+/** Guest shell: debugfs mounted (kph-init mounts no debugfs), kmemleak's file there, or why not. */
+function kmemleakFileScript(file: string): string {
+  // (Another file, a test's stand-in, is never a reason to mount anything.)
+  const mount = file === KMEMLEAK_FILE ? `[ -e "$k" ] || mount -t debugfs debugfs /sys/kernel/debug >&2 || { echo "debugfs could not be mounted on /sys/kernel/debug" >&2; exit 1; }\n` : '';
+  return `k='${file}'
+${mount}[ -e "$k" ] || { echo "no $k: kmemleak is off in this kernel (CONFIG_DEBUG_KMEMLEAK, kmemleak=off, or it disabled itself: see the console)" >&2; exit 1; }
+`;
+}
+
+/**
+ * Guest shell, once per boot before the first scenario: forget what the boot itself leaked. A
+ * clear only forgets objects already reported, and no scan has run yet (no scan thread in the
+ * kmemleak profile): scan, wait past the minimum age, scan again, then clear.
+ */
+export function kmemleakPrepareScript(waitSec = KMEMLEAK_WAIT_SEC, file = KMEMLEAK_FILE): string {
+  return `${kmemleakFileScript(file)}echo scan >"$k" || exit 1
+sleep ${waitSec}
+echo scan >"$k" || exit 1
+echo clear >"$k" || exit 1
+`;
+}
+
+/**
+ * Guest shell, after each scenario: scan, wait past kmemleak's minimum object age, scan again,
+ * print the report (stdout; empty when nothing leaked), then clear it so the next scenario's
+ * report holds only its own objects.
+ */
+export function kmemleakScanScript(waitSec = KMEMLEAK_WAIT_SEC, file = KMEMLEAK_FILE): string {
+  return `${kmemleakFileScript(file)}echo scan >"$k" || exit 1
+sleep ${waitSec}
+echo scan >"$k" || exit 1
+cat "$k" || exit 1
+echo clear >"$k" || exit 1
+`;
+}
+
+/** How long the guest may take for either kmemleak step (two scans under TCG, and the wait). */
+export const KMEMLEAK_STEP_TIMEOUT_MS = 180_000;
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   return Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 }
 
 export class GuestHandle {
-  constructor(readonly guest: BootedGuest) {}
+  /** Why kmemleak could not be prepared at boot (each scenario's kmemleak.err says it). */
+  private kmemleakBroken: string | null = null;
+
+  /**
+   * `kmemleak`: the kernel has kmemleak (kmemleakEnabled): prepareKmemleak() before the first
+   * scenario, and a scan after each (the report in the capture's kmemleak.txt).
+   */
+  constructor(
+    readonly guest: BootedGuest,
+    private readonly opts: { kmemleak?: boolean } = {},
+  ) {}
+
+  /** Forget what the boot leaked (kmemleakPrepareScript); a failure is said by every scenario after. */
+  async prepareKmemleak(): Promise<void> {
+    if (!this.opts.kmemleak) return;
+    const r = await this.guest.session.exec(kmemleakPrepareScript(), { timeoutMs: KMEMLEAK_STEP_TIMEOUT_MS }).catch((e: unknown) => e);
+    if (r instanceof Error) this.kmemleakBroken = `preparing kmemleak after the boot failed: ${r.message}`;
+    else if ((r as ExecResult).code !== 0) this.kmemleakBroken = `preparing kmemleak after the boot failed (exit ${(r as ExecResult).code}): ${((r as ExecResult).stderr || (r as ExecResult).stdout).trim()}`;
+  }
+
+  /**
+   * After a scenario the guest survived: kmemleak's report into the capture (guest/kmemleak.txt),
+   * or why there is none (guest/kmemleak.err). Not part of the scenario's time.
+   */
+  async scanKmemleak(capture: RawCapture): Promise<RawCapture> {
+    const put = (file: string, text: string) => {
+      mkdirSync(capture.dir, { recursive: true });
+      writeFileSync(join(capture.dir, file), text);
+    };
+    if (this.kmemleakBroken) {
+      put('kmemleak.err', this.kmemleakBroken + '\n');
+      return { ...capture, kmemleakError: this.kmemleakBroken };
+    }
+    const r = await this.guest.session.exec(kmemleakScanScript(), { timeoutMs: KMEMLEAK_STEP_TIMEOUT_MS }).catch((e: unknown) => e);
+    const error = r instanceof Error ? r.message : (r as ExecResult).code !== 0 ? `exit ${(r as ExecResult).code}: ${((r as ExecResult).stderr || (r as ExecResult).stdout).trim()}` : null;
+    if (error !== null) {
+      put('kmemleak.err', error + '\n');
+      return { ...capture, kmemleakError: error };
+    }
+    const text = (r as ExecResult).stdout;
+    put('kmemleak.txt', text);
+    return { ...capture, kmemleak: text };
+  }
 
   get phases(): BootPhases {
     return this.guest.phases;
@@ -201,6 +299,9 @@ export class GuestHandle {
     }
     // Give a dying kernel a moment to print its report before judging.
     await new Promise((r) => setTimeout(r, vm.alive() ? 100 : 500));
+    const scenarioMs = Date.now() - started;
+    // A kmemleak kernel: what leaked, once the scenario is over (not after a hang: its tasks may still hold memory).
+    if (this.opts.kmemleak && capture && !hang && vm.alive()) capture = await this.scanKmemleak(capture);
     return {
       capture,
       error,
@@ -208,7 +309,7 @@ export class GuestHandle {
       guestAlive: vm.alive(),
       qemuExitCode: vm.exitCode(),
       hang,
-      scenarioMs: Date.now() - started,
+      scenarioMs,
     };
   }
 

@@ -2,7 +2,9 @@
 // live run and a stored one (`kph judge RUN`), so a scenario author iterates on expectations
 // without a boot. Order of precedence: a splat (crash) → a hang (timeout) → the guest died
 // (crash; a hung-task report is a timeout) → the capture failed with the guest alive (infra-error) → the capture's health
-// (lost records, no listener ack, no end marker: inconclusive) → the checks (fail or pass).
+// (lost records, no listener ack, no end marker: inconclusive) → the checks (fail or pass). On a
+// kmemleak kernel, a pass with a suspected leak is `leak` (judge/leaks.ts; compared with the
+// baseline kernel when the run ends), and a pass whose kmemleak scan failed is inconclusive.
 import type { ParamValue, Scenario, ScenarioContext, Check } from '../core/scenario.js';
 import type { Failure, Series, Verdict } from '../core/types.js';
 import { buildContext } from '../capture/context.js';
@@ -12,6 +14,8 @@ import { splatSignature } from '../parse/splat-signature.js';
 import { checkFailures, decideVerdict, splatFailures, throttleNote } from './verdict.js';
 import { parseTaskDumps, whereItWaits } from '../parse/task-dump.js';
 import { parseStuckTasks, stuckTasksExcerpt, stuckTasksOfInterest } from '../parse/stuck-tasks.js';
+import { groupLeaks, parseKmemleak } from '../parse/kmemleak.js';
+import { applyLeaks, type LeakInput, type RowLeak } from './leaks.js';
 
 export interface JudgeInput {
   scenario: Scenario;
@@ -24,6 +28,11 @@ export interface JudgeInput {
   guestAlive: boolean;
   qemuExitCode: number | null;
   hang: { afterMs: number; evidence: string[] } | null;
+  /**
+   * A kmemleak kernel: what baseline under the same profiles showed so far in the run
+   * (judge/leaks.ts: baselineLeaksSoFar); undefined when not known yet (compared at the run's end).
+   */
+  leakBaseline?: LeakInput['baseline'];
 }
 
 export interface Judgement {
@@ -33,8 +42,10 @@ export interface Judgement {
   metrics?: Record<string, number>;
   /** Said about the run, not part of the verdict (the kernel throttled the scenario, ...). */
   notes: string[];
-  /** The first splat's signature (parse/splat-signature.ts), when the console showed one. */
+  /** The first splat's signature (parse/splat-signature.ts), when the console showed one; else a leak's. */
   signature?: string;
+  /** A kmemleak kernel: the suspected leaks its scan after the scenario reported (none: empty). */
+  leaks?: RowLeak[];
   ctx: ScenarioContext | null;
 }
 
@@ -63,7 +74,16 @@ export function judgeScenario(input: JudgeInput): Judgement {
   }
   const notes = ctx ? [throttleNote(ctx.audit.before, ctx.audit.after)].filter((n): n is string => n !== null) : [];
   const signature = splats[0] ? splatSignature(splats[0]) : undefined;
-  const done = (verdict: Verdict, failures: Failure[]): Judgement => ({ verdict, failures, checks, metrics, notes, ...(signature ? { signature } : {}), ctx });
+  const leaks = capture?.kmemleak !== undefined ? groupLeaks(parseKmemleak(capture.kmemleak)) : undefined;
+  const done = (verdict: Verdict, failures: Failure[]): Judgement => {
+    if (verdict === 'pass' && capture?.kmemleakError !== undefined) {
+      // Leaks were asked for (a kmemleak kernel) and not looked for: the pass is not earned.
+      return { verdict: 'inconclusive', failures: [{ code: 'E_INFRA', message: `kmemleak could not scan after the scenario, so its leaks were not looked for: ${capture.kmemleakError.trim().split('\n').slice(-3).join(' / ') || 'no reason given'}` }, ...failures], checks, metrics, notes, ...(signature ? { signature } : {}), ctx };
+    }
+    if (!leaks) return { verdict, failures, checks, metrics, notes, ...(signature ? { signature } : {}), ctx };
+    const o = applyLeaks({ verdict, failures, notes, signature, leaks, isBaseline: input.series.name === 'baseline', baseline: input.leakBaseline });
+    return { verdict: o.verdict, failures: o.failures, checks, metrics, notes: o.notes, ...(o.signature ? { signature: o.signature } : {}), leaks: o.leaks, ctx };
+  };
 
   // The hung-task detector (its timeout fits the scenario's time, see guest/guest.ts) names a
   // D-state hang with its stack and panics the guest: a hang, so timeout, with that report.

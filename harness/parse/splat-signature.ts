@@ -55,9 +55,11 @@ const LOCK_GENERIC: RegExp[] = [
 
 /** A leak's backtrace starts in the allocator: the caller that allocated is the bug. */
 const LEAK_GENERIC: RegExp[] = [
-  /^__?k[mzvc]?(malloc|alloc|zalloc|calloc|realloc)(_node|_noprof|_node_noprof|_track_caller.*|_trace.*|_cache.*|_large.*)*$/,
+  /^(__)?k[mzvc]?(malloc|alloc|zalloc|calloc|realloc)(_node|_noprof|_node_noprof|_track_caller.*|_trace.*|_cache.*|_large.*)*$/,
   /^(__)?kmem_cache_alloc/, /^slab_/, /^__slab_/, /^___slab_/, /^(__)?alloc_pages/, /^__alloc_frozen/, /^(__)?vmalloc/, /^__vmalloc/,
-  /^k(v)?(memdup|strdup|strndup|asprintf|vasprintf)/, /^(__)?kmalloc_node/, /^create_object/, /^pcpu_alloc/, /^alloc_percpu/,
+  /^k(v)?(memdup|strdup|strndup|asprintf|vasprintf)/, /^(__)?kmalloc_node/, /^pcpu_alloc/, /^alloc_percpu/,
+  // kmemleak's own frames above kmemleak_alloc, should its trace keep them (set_track_prepare skips a fixed count).
+  /^(__)?create_object/, /^__alloc_object$/, /^set_track_prepare$/,
 ];
 
 /** A kernel symbol with offset and size: `name+0x4a/0x33d`, optionally `[<addr>]` before it, `? ` for a guess. */

@@ -65,7 +65,7 @@ export function renderKtap(summary: Summary): string {
 
 const ICON: Record<Verdict, string> = {
   pass: 'pass', fail: '**FAIL**', crash: '**CRASH**', timeout: '**TIMEOUT**', 'boot-error': '**boot-error**', 'apply-error': '**apply-error**', 'config-error': '**config-error**',
-  'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip', flaky: '**FLAKY**',
+  'build-error': '**build-error**', 'infra-error': 'infra-error', inconclusive: 'inconclusive', skip: 'skip', flaky: '**FLAKY**', leak: '**LEAK**',
 };
 
 export function renderMarkdown(summary: Summary): string {

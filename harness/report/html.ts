@@ -26,7 +26,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const COLOURS: Record<Verdict, string> = {
   pass: '#1a7f37', fail: '#cf222e', crash: '#8250df', timeout: '#8250df', 'boot-error': '#8250df', 'apply-error': '#bc4c00', 'config-error': '#bc4c00', 'build-error': '#bc4c00',
-  'infra-error': '#57606a', inconclusive: '#9a6700', skip: '#8c959f', flaky: '#bf3989',
+  'infra-error': '#57606a', inconclusive: '#9a6700', skip: '#8c959f', flaky: '#bf3989', leak: '#cf222e',
 };
 
 const isBad = (r: RunResult) => r.verdict !== 'pass' && r.verdict !== 'skip';
@@ -56,6 +56,8 @@ export function evidenceFiles(r: RunResult): { name: string; path: string }[] {
   if (r.verdict === 'apply-error') return [at(seriesDir, 'apply.log')];
   if (r.verdict === 'build-error' || r.verdict === 'config-error') return [at(seriesDir, 'build.log')];
   if (r.verdict === 'boot-error' || r.verdict === 'infra-error') return [at(seriesDir, 'console.log'), at(r.dir, 'verdict.json')];
+  // kmemleak's report as the guest read it after the scenario (guest/kmemleak.txt), first.
+  if (r.verdict === 'leak') return ['guest/kmemleak.txt', 'console.log', 'checks.json', 'audit.log'].map((f) => at(r.dir, f));
   return ['console.log', 'checks.json', 'audit.log', 'records.jsonl', 'events.jsonl'].map((f) => at(r.dir, f));
 }
 

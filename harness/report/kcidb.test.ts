@@ -63,7 +63,7 @@ describe('KCIDB export', () => {
     expect(Object.fromEntries(VERDICTS.map((v) => [v, t(v)]))).toEqual({
       pass: 'PASS', fail: 'FAIL', crash: 'FAIL', timeout: 'FAIL', 'boot-error': 'FAIL',
       'apply-error': 'MISS', 'config-error': 'MISS', 'build-error': 'MISS',
-      'infra-error': 'ERROR', inconclusive: 'ERROR', skip: 'SKIP', flaky: 'FAIL',
+      'infra-error': 'ERROR', inconclusive: 'ERROR', skip: 'SKIP', flaky: 'FAIL', leak: 'FAIL',
     });
     expect(t('infra-error', 0)).toBe('MISS');
   });

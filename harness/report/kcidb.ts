@@ -43,6 +43,8 @@ export function kcidbTestStatus(r: Pick<RunResult, 'verdict' | 'durationsMs'>): 
     skip: 'SKIP',
     // --repeat N: the kernel failed the scenario some of the time: shown faulty, never a pass.
     flaky: 'FAIL',
+    // --kconfig kmemleak: the series' kernel leaked memory the baseline kernel does not.
+    leak: 'FAIL',
   };
   return map[r.verdict];
 }

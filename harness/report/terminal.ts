@@ -12,11 +12,11 @@ import { relativeToBaseline } from './formats.js';
 
 export const MARK: Record<Verdict, string> = {
   pass: 'ok', fail: 'FAIL', crash: 'CRASH', timeout: 'HANG', 'boot-error': 'BOOT', 'apply-error': 'APPLY', 'config-error': 'CONFIG', 'build-error': 'BUILD',
-  'infra-error': 'infra', inconclusive: 'lossy', skip: '-', flaky: 'FLAKY',
+  'infra-error': 'infra', inconclusive: 'lossy', skip: '-', flaky: 'FLAKY', leak: 'LEAK',
 };
 
 const ANSI: Record<Verdict, string> = {
-  pass: '32', fail: '1;31', crash: '1;35', timeout: '1;35', 'boot-error': '1;35', 'apply-error': '1;33', 'config-error': '1;33', 'build-error': '1;33', 'infra-error': '2', inconclusive: '33', skip: '2', flaky: '1;31',
+  pass: '32', fail: '1;31', crash: '1;35', timeout: '1;35', 'boot-error': '1;35', 'apply-error': '1;33', 'config-error': '1;33', 'build-error': '1;33', 'infra-error': '2', inconclusive: '33', skip: '2', flaky: '1;31', leak: '1;31',
 };
 
 export interface PairHeadline {
@@ -63,6 +63,8 @@ export function fileToOpen(r: RunResult): string {
     case 'crash':
     case 'timeout':
       return join(r.dir, 'console.log');
+    case 'leak':
+      return join(r.dir, 'guest', 'kmemleak.txt');
     case 'apply-error':
       return join(seriesDir, 'apply.log');
     case 'build-error':

@@ -4,6 +4,7 @@
 // report set, --compare across shards, and the exit code of the whole. Shards that cannot be one
 // run — other bases, other kph versions, a series in two folders — are refused with the reason.
 import { reconcileWithBaseline } from '../suite/judge.js';
+import { reconcileLeaks } from '../judge/leaks.js';
 import { suiteOfRow } from '../suite/suite.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -94,6 +95,8 @@ export function mergeSummaries(inputs: MergeInput[]): Merged {
   const runs = inputs.flatMap((i) => i.summary.runs).map((r, k) => ({ r, k })).sort((a, b) => rank(rowLabel(a.r)) - rank(rowLabel(b.r)) || a.k - b.k).map((x) => x.r);
   // Peer suites: a series' failing test whose baseline ran in another shard is judged against it now.
   for (const { index, row } of reconcileWithBaseline(runs)) runs[index] = row;
+  // kmemleak: a series' suspected leak whose baseline (same profiles) ran in another shard.
+  for (const { index, row } of reconcileLeaks(runs)) runs[index] = row;
   const missingSeries = allSeries ? allSeries.filter((l) => !present.includes(l)) : [];
   const count = first.shard?.count ?? 0;
   const have = new Set(inputs.map((i) => i.summary.shard?.index));
@@ -173,7 +176,7 @@ export function mergeRuns(dirs: string[], opts: MergeOptions): MergeOutcome {
   if (!opts.link) {
     for (const r of merged.summary.runs) {
       const f = join(outDir, r.dir, 'verdict.json');
-      if (existsSync(f) && readFileSync(f, 'utf8') !== JSON.stringify(r, null, 2) + '\n' && suiteOfRow(r.scenario)) writeFileSync(f, JSON.stringify(r, null, 2) + '\n');
+      if (existsSync(f) && readFileSync(f, 'utf8') !== JSON.stringify(r, null, 2) + '\n' && (suiteOfRow(r.scenario) || r.leaks)) writeFileSync(f, JSON.stringify(r, null, 2) + '\n');
     }
   }
   // summary.json first: --compare reads the signatures from the merged folder through it.

@@ -16,6 +16,7 @@ import { exitCodeFor } from '../judge/verdict.js';
 import { multiplexReporters, type Reporter } from '../report/reporter.js';
 import { writeJudgementFiles } from './run.js';
 import { combineRepeats, type Attempt } from './repeat.js';
+import { baselineLeaksSoFar, reconcileLeaks } from '../judge/leaks.js';
 
 export function readSummary(runDir: string): Summary {
   const f = join(runDir, 'summary.json');
@@ -62,15 +63,16 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
         guestAlive: true,
         qemuExitCode: null,
         hang: existsSync(hangFile) ? { afterMs: scenarioMs, evidence: readFileSync(hangFile, 'utf8').trim().split('\n') } : null,
+        leakBaseline: baselineLeaksSoFar(runs, r.kconfig),
       });
       writeJudgementFiles(join(runDir, dir), j);
       return j;
     };
-    const { signature: _old, repeats: _reps, ...rest } = r;
+    const { signature: _old, repeats: _reps, leaks: _leaks, ...rest } = r;
     let next: RunResult;
     if (!r.repeats) {
       const j = judge(r.dir, r.durationsMs.scenario);
-      next = { ...rest, verdict: j.verdict, failures: j.failures, ...(j.signature ? { signature: j.signature } : {}), ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.notes.length ? { notes: j.notes } : {}) };
+      next = { ...rest, verdict: j.verdict, failures: j.failures, ...(j.signature ? { signature: j.signature } : {}), ...(j.leaks ? { leaks: j.leaks } : {}), ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.notes.length ? { notes: j.notes } : {}) };
     } else {
       // --repeat N: each repeat judged again, then combined as the run combined them; a repeat
       // that captured nothing (its boot failed) keeps its verdict.
@@ -80,17 +82,25 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
         const bootMs = k === 0 ? r.durationsMs.boot : 0;
         if (!existsSync(join(runDir, f, 'guest'))) return { verdict: reps.verdicts[k] ?? 'infra-error', failures: [], notes: [], bootMs, scenarioMs };
         const j = judge(f, scenarioMs);
-        return { verdict: j.verdict, failures: j.failures, notes: j.notes, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.signature ? { signature: j.signature } : {}), bootMs, scenarioMs };
+        return { verdict: j.verdict, failures: j.failures, notes: j.notes, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.signature ? { signature: j.signature } : {}), ...(j.leaks ? { leaks: j.leaks } : {}), bootMs, scenarioMs };
       });
       const row = combineRepeats(attempts);
       cpSync(join(runDir, folders[row.shown]!), join(runDir, r.dir), { recursive: true });
       const { metrics: _m, notes: _n, ...base } = rest;
-      next = { ...base, verdict: row.verdict, failures: row.failures, ...(row.signature ? { signature: row.signature } : {}), repeats: row.repeats, ...(row.metrics ? { metrics: row.metrics } : {}), ...(row.notes.length ? { notes: row.notes } : {}) };
+      next = { ...base, verdict: row.verdict, failures: row.failures, ...(row.signature ? { signature: row.signature } : {}), ...(row.leaks ? { leaks: row.leaks } : {}), repeats: row.repeats, ...(row.metrics ? { metrics: row.metrics } : {}), ...(row.notes.length ? { notes: row.notes } : {}) };
     }
     writeFileSync(join(runDir, r.dir, 'verdict.json'), JSON.stringify(next, null, 2) + '\n');
-    if (next.verdict !== r.verdict) changes.push({ series: entry.label, scenario: r.scenario, from: r.verdict, to: next.verdict });
     runs.push(next);
   }
+  // kmemleak: each series' leaks against baseline's under the same profiles (judge/leaks.ts).
+  for (const { index, row } of reconcileLeaks(runs)) {
+    runs[index] = row;
+    writeFileSync(join(runDir, row.dir, 'verdict.json'), JSON.stringify(row, null, 2) + '\n');
+  }
+  summary.runs.forEach((r, k) => {
+    const next = runs[k]!;
+    if (next.verdict !== r.verdict) changes.push({ series: rowLabel(r), scenario: r.scenario, from: r.verdict, to: next.verdict });
+  });
   const judged: Summary = { ...summary, runs };
   const out = multiplexReporters(opts.reporters, opts.onReporterError ?? (() => {}));
   out.onRunEnd(judged, { diffs: [] });

@@ -18,6 +18,8 @@ export interface Attempt {
   notes: string[];
   metrics?: Record<string, number>;
   signature?: string;
+  /** A kmemleak kernel's suspected leaks after this repeat (judge/leaks.ts). */
+  leaks?: RunResult['leaks'];
   bootMs: number;
   scenarioMs: number;
 }
@@ -37,6 +39,8 @@ export interface RepeatRow {
   notes: string[];
   metrics?: Record<string, number>;
   signature?: string;
+  /** The shown repeat's leaks. */
+  leaks?: RunResult['leaks'];
   repeats: NonNullable<RunResult['repeats']>;
   bootMs: number;
   scenarioMs: number;
@@ -70,6 +74,7 @@ export function combineRepeats(attempts: Attempt[]): RepeatRow {
     notes,
     ...(metrics ? { metrics } : {}),
     ...(signature ? { signature } : {}),
+    ...(of.leaks ? { leaks: of.leaks } : {}),
     repeats: { count: n, passed, verdicts, scenarioMs: attempts.map((a) => a.scenarioMs), ...(firstFailure >= 0 ? { firstFailure: firstFailure + 1 } : {}) },
     bootMs,
     scenarioMs,

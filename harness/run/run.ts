@@ -32,6 +32,7 @@ import { judgeSuiteRun, reconcileWithBaseline, type SuiteJudgeInput } from '../s
 import { judgeKselftests } from '../suite/kselftests.js';
 import { combineRepeats, type Attempt } from './repeat.js';
 import { InPlanOrder } from './in-order.js';
+import { baselineLeaksSoFar, reconcileLeaks } from '../judge/leaks.js';
 
 /** A booted guest as the loop sees it. */
 export interface GuestLike {
@@ -146,11 +147,11 @@ export class RunLoop {
     return this.summary.series.find((s) => s.dir === plan.dirName)!;
   }
 
-  private record(plan: SeriesPlan, scenario: string, verdict: Verdict, failures: Failure[], durationsMs: RunDurations, extra: { metrics?: Record<string, number>; params?: Record<string, ParamValue>; notes?: string[]; signature?: string; repeats?: RunResult['repeats'] } = {}): void {
+  private record(plan: SeriesPlan, scenario: string, verdict: Verdict, failures: Failure[], durationsMs: RunDurations, extra: { metrics?: Record<string, number>; params?: Record<string, ParamValue>; notes?: string[]; signature?: string; repeats?: RunResult['repeats']; leaks?: RunResult['leaks'] } = {}): void {
     const dir = join(this.plan.outDir, plan.dirName, scenario);
     mkdirSync(dir, { recursive: true });
     const kconfig = kconfigNames(plan.series);
-    const r: RunResult = { series: plan.series.name, revision: plan.series.revision, ...(kconfig ? { kconfig } : {}), scenario, verdict, failures, ...(extra.signature ? { signature: extra.signature } : {}), durationsMs, ...(extra.repeats ? { repeats: extra.repeats } : {}), ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
+    const r: RunResult = { series: plan.series.name, revision: plan.series.revision, ...(kconfig ? { kconfig } : {}), scenario, verdict, failures, ...(extra.signature ? { signature: extra.signature } : {}), durationsMs, ...(extra.repeats ? { repeats: extra.repeats } : {}), ...(extra.leaks ? { leaks: extra.leaks } : {}), ...(extra.metrics ? { metrics: extra.metrics } : {}), ...(extra.notes?.length ? { notes: extra.notes } : {}), ...(extra.params && Object.keys(extra.params).length ? { params: extra.params } : {}), dir: relative(this.plan.outDir, dir) };
     writeFileSync(join(dir, 'verdict.json'), JSON.stringify(r, null, 2) + '\n');
     if (this.ordered) this.ordered.push(plan.dirName, r);
     else this.emit(r);
@@ -208,6 +209,7 @@ export class RunLoop {
     }
     if (base) await this.runAllSeries(base);
     this.knownFailures();
+    this.knownLeaks();
     const diffs = this.formats();
     return this.finish(diffs);
   }
@@ -269,9 +271,19 @@ export class RunLoop {
     }
   }
 
+  /** kmemleak: a leak baseline under the same profiles shows too is known, not the series' (judge/leaks.ts). */
+  private knownLeaks(): void {
+    for (const { index, row } of reconcileLeaks(this.summary.runs)) {
+      const was = this.summary.runs[index]!;
+      this.summary.runs[index] = row;
+      writeFileSync(join(this.plan.outDir, row.dir, 'verdict.json'), JSON.stringify(row, null, 2) + '\n');
+      if (was.verdict !== row.verdict) this.deps.progress.info(`${rowLabel(row)} · ${row.scenario}: ${row.verdict === 'pass' ? 'its suspected leaks are the baseline kernel\'s too: pass' : `a suspected leak the baseline kernel does not show: ${row.verdict}`}`);
+    }
+  }
+
   private formats(): FormatDiff[] {
     const { stages } = this.deps;
-    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => rowLabel(r) === p.label && (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario));
+    const captured = (p: SeriesPlan) => this.summary.runs.some((r) => rowLabel(r) === p.label && (r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'leak') && !isSuiteRow(r.scenario));
     if (stages.formatBaseline) {
       for (const plan of this.plan.series.filter(captured)) {
         const profiled = Boolean(plan.series.kconfig?.length);
@@ -398,9 +410,10 @@ export class RunLoop {
             guestAlive: capture.guestAlive,
             qemuExitCode: capture.qemuExitCode,
             hang: capture.hang,
+            leakBaseline: baselineLeaksSoFar(this.summary.runs, kconfigNames(plan.series)),
           });
           writeJudgementFiles(rdir, j);
-          attempts.push({ verdict: j.verdict, failures: j.failures, notes: j.notes, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.signature ? { signature: j.signature } : {}), bootMs, scenarioMs: capture.scenarioMs, dir: rdir });
+          attempts.push({ verdict: j.verdict, failures: j.failures, notes: j.notes, ...(j.metrics ? { metrics: j.metrics } : {}), ...(j.signature ? { signature: j.signature } : {}), ...(j.leaks ? { leaks: j.leaks } : {}), bootMs, scenarioMs: capture.scenarioMs, dir: rdir });
           if (repeat > 1) progress.info(`${plan.label} · ${scenario.name}: repeat ${k} of ${repeat}: ${j.verdict}`);
           if (needsFreshGuest(capture, j.verdict, { repeating: repeat > 1 })) {
             await guest.stop();
@@ -410,7 +423,7 @@ export class RunLoop {
         const build = kernel.buildMs;
         if (repeat === 1 && attempts.length === 1) {
           const a = attempts[0]!;
-          this.record(plan, scenario.name, a.verdict, a.failures, { build, boot: a.bootMs, scenario: a.scenarioMs }, { metrics: a.metrics, params, notes: a.notes, signature: a.signature });
+          this.record(plan, scenario.name, a.verdict, a.failures, { build, boot: a.bootMs, scenario: a.scenarioMs }, { metrics: a.metrics, params, notes: a.notes, signature: a.signature, leaks: a.leaks });
         } else if (attempts.length) {
           // A boot that failed between repeats is that repeat's verdict (and the rest's).
           const all: Attempt[] = [...attempts];
@@ -420,7 +433,7 @@ export class RunLoop {
           // The row's folder holds the shown repeat's evidence, so every reader of a row's files
           // (reports, kph diff, kph fixture) finds them where a single run leaves them.
           cpSync(shown.dir, sdir, { recursive: true });
-          this.record(plan, scenario.name, row.verdict, row.failures, { build, boot: row.bootMs, scenario: row.scenarioMs }, { metrics: row.metrics, params, notes: row.notes, signature: row.signature, repeats: row.repeats });
+          this.record(plan, scenario.name, row.verdict, row.failures, { build, boot: row.bootMs, scenario: row.scenarioMs }, { metrics: row.metrics, params, notes: row.notes, signature: row.signature, repeats: row.repeats, leaks: row.leaks });
         }
         if (bootFailure) {
           const rest = attempts.length ? runnable.slice(i + 1) : runnable.slice(i);

@@ -12,7 +12,7 @@ import { checkBaseline } from '../diff/baselines.js';
 import { compareSignatures } from '../diff/compare.js';
 import { signatureFromRun } from '../diff/load.js';
 
-import { bootGuest, GuestHandle } from '../guest/guest.js';
+import { bootGuest, GuestHandle, kmemleakEnabled } from '../guest/guest.js';
 import { ensureGuestImage, type GuestImage } from '../image/guest.js';
 import { buildSelftests, uploadSelftests } from '../image/selftests.js';
 import { produceKernel, type Kernel } from '../kernel/kernel.js';
@@ -75,8 +75,8 @@ export function realStages(o: RealStageOptions): RunStages {
   const making = new Set<Promise<Kernel>>();
   /** Peer suites prepared (copied and built in the cache) once per run, also when series run side by side. */
   const prepared = new Map<string, Promise<PreparedSuite>>();
-  const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
-    new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, timeFactor: timeFactors(kernel.series).boot, append: o.append, name }));
+  const boot = async (kernel: Kernel, consoleLog: string, name: string, opts: { kmemleak?: boolean } = {}): Promise<GuestHandle> =>
+    new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, timeFactor: timeFactors(kernel.series).boot, append: o.append, name }), opts);
   /**
    * A peer suite's own boot. As for the scenarios' boots (policy.ts: bootAgain), a guest that said
    * it was ready and never answered is booted again once, said in `notes` (the run's row). A boot
@@ -192,9 +192,15 @@ export function realStages(o: RealStageOptions): RunStages {
     async boot(kernel, opts): Promise<GuestLike> {
       const selftests = opts.selftests ? await buildSelftests({ runner, buildDir: kernel.buildDir, logFile: join(opts.logDir, 'selftests.log') }) : null;
       if (selftests?.error) progress.fail(`${seriesLabel(kernel.series)}: selftests did not build: ${selftests.error.split('\n')[0]}`);
-      const g = await boot(kernel, opts.consoleLog, opts.name);
+      const kmemleak = kmemleakEnabled(kernel.config);
+      const g = await boot(kernel, opts.consoleLog, opts.name, { kmemleak });
       const upErr = selftests ? await uploadSelftests(g.guest.session, selftests) : null;
       if (upErr) progress.fail(`${seriesLabel(kernel.series)}: ${upErr}`);
+      if (kmemleak) {
+        // Before the first scenario: what the boot leaked is not a scenario's (guest/guest.ts).
+        progress.update(`${seriesLabel(kernel.series)}: kmemleak: scan, wait, scan, clear what the boot left`);
+        await g.prepareKmemleak();
+      }
       return g;
     },
     async controlBoot(base: BaseTree, consoleLog) {
@@ -253,7 +259,7 @@ export function realStages(o: RealStageOptions): RunStages {
  * and between each revision and baseline, when baseline ran too.
  */
 export function compareRevisions(outDir: string, labels: string[], summary: Summary): FormatDiff[] {
-  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })));
+  const have = new Set(summary.runs.filter((r) => (r.verdict === 'pass' || r.verdict === 'fail' || r.verdict === 'leak') && !isSuiteRow(r.scenario)).map((r) => seriesLabel({ name: r.series, revision: r.revision, kconfig: r.kconfig })));
   const pairs: [string, string][] = [];
   // With --kconfig every label has the run's profiles: its baseline is `baseline+<profiles>`.
   const baseline = summary.series.find((e) => e.name === 'baseline' && e.revision === null)?.label ?? 'baseline';
