@@ -11,8 +11,7 @@ import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from 
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import { SUMMARY_SCHEMA_VERSION } from '../core/summary.js';
 import { kconfigNames, plainSeriesLabel, rowLabel } from '../core/label.js';
-import { repoRoot } from '../core/paths.js';
-import { timeFactors, withScenarioFactor } from '../config/profiles.js';
+import { profileSource, timeFactors, withScenarioFactor } from '../config/profiles.js';
 import type { BaseSpec, BaseTree, Failure, FailureCode, RunDurations, RunResult, SeriesEntry, Summary, Verdict } from '../core/types.js';
 import type { ScenarioCapture } from '../guest/guest.js';
 import { judgeScenario, type Judgement } from '../judge/judge.js';
@@ -126,7 +125,7 @@ export class RunLoop {
         name: p.series.name,
         revision: p.series.revision,
         dir: p.dirName,
-        ...(p.series.kconfig?.length ? { kconfig: p.series.kconfig.map((k) => ({ name: k.name, source: k.kind === 'builtin' ? relative(repoRoot, k.path) : k.path, bootFactor: k.bootFactor, scenarioFactor: k.scenarioFactor })) } : {}),
+        ...(p.series.kconfig?.length ? { kconfig: p.series.kconfig.map((k) => ({ name: k.name, source: profileSource(k), bootFactor: k.bootFactor, scenarioFactor: k.scenarioFactor })) } : {}),
         records: p.series.meta.records,
         provides: p.series.meta.provides,
         ...(p.series.source ? { source: p.series.source } : {}),
