@@ -7,9 +7,10 @@
 // what the plain kernel gives (pass, 0); --min-coverage 100 then makes the same run exit 1 naming
 // the lines, the verdict still pass.
 //
-// Cost: the coverage kernel is a whole build of its own (ccache cold for its one profiled object,
-// warm for the rest when the plain kernel of the base was built), and every boot ends with the
-// counters read over SSH. Not measured yet: run with the repo's benchmark to get the ratios.
+// Cost: the coverage kernel is a whole build of its own (its config differs from the plain
+// kernel's, so autoconf.h and with it nearly every object miss ccache, as for a --kconfig
+// profile), and every boot ends with the counters read over SSH. Not measured yet: the README
+// says so until a run of the repo's benchmark gives the ratios.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
