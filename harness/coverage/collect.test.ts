@@ -44,7 +44,7 @@ describe('collectCommand', () => {
 
 const haveTools = Boolean(findExecutable('lcov') && findExecutable('gcc'));
 
-describe.skipIf(!haveTools)('collectBootCounters and measureCoverage (gcc, lcov)', () => {
+describe.skipIf(!haveTools)('collectBootCounters and measureCoverage (with gcc and lcov; skipped without them)', () => {
   it('find the lines the patch added that never ran, and write the series\' tracefile', async () => {
     const root = mkdtempSync(join(tmpdir(), 'kph-cov-collect-'));
     const base = join(root, 'base');
