@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GCOV_MARK, planGcovProfiling, withGcovLines, type TreeReader } from './objects.js';
+import { excludedFromGcov, GCOV_MARK, planGcovProfiling, withGcovLines, type TreeReader } from './objects.js';
 
 /** An in-memory tree: path → content. */
 function tree(files: Record<string, string>): TreeReader {
@@ -28,6 +28,16 @@ const t = tree({
   'drivers/connector/cn_proc.c': 'int cn;\n',
   'drivers/weird/sub/only.c': 'int only;\n',
   'drivers/weird/Makefile': 'obj-y += sub/only.o\n',
+  // As in 6.12: arch/x86/platform/efi/Makefile says GCOV_PROFILE := n; lib/Makefile one object's n.
+  'arch/x86/platform/efi/Makefile': 'OBJECT_FILES_NON_STANDARD_efi_thunk_$(BITS).o := y\nGCOV_PROFILE := n\nobj-$(CONFIG_EFI) += efi.o\n',
+  'arch/x86/platform/efi/efi.c': 'int efi;\n',
+  'lib/Makefile': 'GCOV_PROFILE_test_bitmap.o := n\nobj-y += test_bitmap.o string.o\n',
+  'lib/test_bitmap.c': 'int tb;\n',
+  'lib/string.c': 'int s;\n',
+  'arch/x86/entry/vdso/Makefile': 'vobjs-y := vclock_gettime.o\n',
+  'arch/x86/entry/vdso/vclock_gettime.c': 'int v;\n',
+  'arch/x86/boot/Makefile': 'setup-y += main.o\n',
+  'arch/x86/boot/main.c': 'int m;\n',
 });
 
 describe('planGcovProfiling', () => {
@@ -53,6 +63,26 @@ describe('planGcovProfiling', () => {
     const p = planGcovProfiling(['tools/perf/builtin-top.c', 'kernel/gone.c', 'include/linux/nsproxy.h'], t);
     expect(p.makefiles.size).toBe(0);
     expect(p.skipped).toEqual([{ file: 'tools/perf/builtin-top.c', why: expect.stringContaining('not part of the kernel build') }]);
+  });
+});
+
+describe('what gcov cannot or must not profile', () => {
+  it('leaves out what its Makefile excludes (GCOV_PROFILE := n, or the object\'s own n), and code outside the kernel image', () => {
+    const p = planGcovProfiling(['arch/x86/platform/efi/efi.c', 'lib/test_bitmap.c', 'lib/string.c', 'arch/x86/entry/vdso/vclock_gettime.c', 'arch/x86/boot/main.c'], t);
+    expect(Object.fromEntries(p.makefiles)).toEqual({ 'lib/Makefile': ['GCOV_PROFILE_string.o := y'] });
+    expect(p.skipped.map((x) => [x.file, x.why.split(' ').slice(0, 3).join(' ')])).toEqual([
+      ['arch/x86/boot/main.c', 'not linked into'],
+      ['arch/x86/entry/vdso/vclock_gettime.c', 'not linked into'],
+      ['arch/x86/platform/efi/efi.c', 'arch/x86/platform/efi/Makefile excludes it'],
+      ['lib/test_bitmap.c', 'lib/Makefile excludes it'],
+    ]);
+  });
+  it('reads GCOV_PROFILE := n for the directory and GCOV_PROFILE_<stem>.o := n for one object, nothing else', () => {
+    expect(excludedFromGcov('GCOV_PROFILE := n\n', 'x')).toBe(true);
+    expect(excludedFromGcov('GCOV_PROFILE_curve25519-x86_64.o := n\n', 'curve25519-x86_64')).toBe(true);
+    expect(excludedFromGcov('GCOV_PROFILE_curve25519-x86_64.o := n\n', 'other')).toBe(false);
+    expect(excludedFromGcov('ifdef CONFIG_GCOV_PROFILE_FTRACE\nGCOV_PROFILE := y\nendif\n', 'trace')).toBe(false);
+    expect(excludedFromGcov('GCOV_PROFILE_ALL := n\n', 'x')).toBe(false);
   });
 });
 

@@ -12,7 +12,11 @@
 //   - A C file that is not an object of its own but #included by others (kernel/sched/rt.c, in
 //     build_policy.c) is profiled through the objects that include it: the C files of its
 //     directory that `#include "<name>.c"`.
-//   - Files outside the kernel's build (tools/, scripts/, Documentation/, samples/) are left alone.
+//   - Files outside the kernel's build (tools/, scripts/, Documentation/, samples/) are left alone,
+//     and so are objects not linked into the kernel image (the boot code, the vDSO, the real-mode
+//     trampoline, purgatory, the EFI stub: gcov.rst, "Only files which are linked to the main
+//     kernel image ... are supported") and those whose Kbuild file says `GCOV_PROFILE := n` or
+//     `GCOV_PROFILE_<stem>.o := n` (a per-object `y` would override the directory's `n`).
 // Headers are not objects: the lines a patch adds to a header are counted where a profiled
 // object includes them and gcov instruments them (coverage/report.ts), and nowhere else.
 
@@ -33,6 +37,14 @@ export interface TreeReader {
 }
 
 const OUTSIDE = /^(tools|scripts|Documentation|samples|usr\/include)\//;
+/** Built, but not into the kernel image: profiling them breaks their link. */
+const NOT_IN_IMAGE = /^(arch\/[^/]+\/(boot|realmode|purgatory)\/|arch\/[^/]+\/entry\/vdso\/|arch\/[^/]+\/kernel\/vdso|drivers\/firmware\/efi\/libstub\/)/;
+
+/** Whether a Kbuild file excludes the object `stem` from gcov: `GCOV_PROFILE := n` or `GCOV_PROFILE_<stem>.o := n`. */
+export function excludedFromGcov(kbuild: string, stem: string): boolean {
+  const esc = stem.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return new RegExp(`^\\s*GCOV_PROFILE(?:_${esc}\\.o)?\\s*[:+]?=\\s*n`, 'm').test(kbuild);
+}
 
 const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 const baseOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
@@ -77,15 +89,24 @@ export function planGcovProfiling(touchedC: readonly string[], tree: TreeReader)
       skipped.push({ file, why: 'not part of the kernel build (tools, scripts, documentation, samples)' });
       continue;
     }
+    if (NOT_IN_IMAGE.test(file)) {
+      skipped.push({ file, why: 'not linked into the kernel image (boot code, vDSO, real mode, purgatory, EFI stub): gcov cannot profile it' });
+      continue;
+    }
     if (!tree.exists(file)) continue; // deleted by the series
     const dir = dirOf(file);
     const name = baseOf(file);
     const sources = [file, ...includers(dir, name, tree)];
     const objs: string[] = [];
+    const excluded: string[] = [];
     for (const src of sources) {
       const k = kbuildFileFor(dirOf(src), tree);
       if (!k) continue;
       const stem = join(k.prefix, baseOf(src).replace(/\.c$/, ''));
+      if (excludedFromGcov(tree.read(k.file) ?? '', stem)) {
+        excluded.push(k.file);
+        continue;
+      }
       const line = `GCOV_PROFILE_${stem}.o := y`;
       const lines = makefiles.get(k.file) ?? [];
       if (!lines.includes(line)) lines.push(line);
@@ -93,6 +114,7 @@ export function planGcovProfiling(touchedC: readonly string[], tree: TreeReader)
       objs.push(src.replace(/\.c$/, '.o'));
     }
     if (objs.length) objects.set(file, objs);
+    else if (excluded.length) skipped.push({ file, why: `${excluded[0]} excludes it from gcov profiling (GCOV_PROFILE := n)` });
     else skipped.push({ file, why: 'no Kbuild file or Makefile above it' });
   }
   return { makefiles, objects, skipped };
