@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
 import { plainSeriesLabel, seriesLabel } from '../core/label.js';
-import { BUILTIN_PROFILES, listBuiltinProfiles, resolveKconfigProfiles, timeFactors, withKconfig } from '../config/profiles.js';
+import { BUILTIN_PROFILES, listBuiltinProfiles, resolveKconfigProfiles, timeFactors, withCoverage, withKconfig } from '../config/profiles.js';
 import { parseKconfig } from '../config/kconfig.js';
 import { listScenarioNames, loadScenario, resolveParams } from '../core/load-scenarios.js';
 import { cacheDir, repoRoot, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
@@ -74,10 +74,11 @@ const seriesOption = () => new Option('-s, --series <spec>', 'baseline, NAME@REV
 const kconfigOption = () =>
   new Option('--kconfig <profile|file>', `debug kernel: a built-in profile (${BUILTIN_PROFILES.join(', ')}) or a Kconfig fragment file, merged after the series' config; its own cached kernel, labelled SERIES+PROFILE; repeatable`).argParser(collect).default([]);
 /** The series of `spec` with the --kconfig profiles (resolved first: an unknown one is a usage error before anything else). */
-const seriesWith = (specs: string[], kconfig: string[]) => {
+const seriesWith = (specs: string[], kconfig: string[], coverage = false) => {
   const profiles = resolveKconfigProfiles(kconfig);
-  return specs.map((spec) => withKconfig(resolveSeries(spec), profiles));
+  return specs.map((spec) => withCoverage(withKconfig(resolveSeries(spec), profiles), coverage));
 };
+const coverageKernelOption = () => new Option('--coverage', "the series' coverage kernel (SERIES+coverage: gcov in the objects its C files build), as kph run --coverage uses it");
 
 /** `--all`: baseline and every bundled series but those marked "status": "wip". */
 function allSeriesSpecs(): string[] {
@@ -149,10 +150,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seriesOption())
     .addOption(baseOption())
     .addOption(kconfigOption())
+    .addOption(coverageKernelOption())
     .option('-j, --jobs <n>', 'make -j', positiveInt)
-    .action(async (o: { series: string[]; base: string; jobs?: number; kconfig: string[] }) => {
+    .action(async (o: { series: string[]; base: string; jobs?: number; kconfig: string[]; coverage?: boolean }) => {
       if (!o.series.length) throw new UsageError('kph build needs --series.');
-      const series = seriesWith(o.series, o.kconfig); // every series and profile checked before anything is built
+      const series = seriesWith(o.series, o.kconfig, o.coverage); // every series and profile checked before anything is built
       for (const one of series) {
         const k = await kernelFor(one, o.base, o.jobs);
         process.stdout.write(`${k.bzImage}\n`);
@@ -166,10 +168,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(baseOption())
     .addOption(accelOption())
     .addOption(kconfigOption())
+    .addOption(coverageKernelOption())
     .option('-c, --command <cmd>', 'run this command in the guest instead of a shell, print its output and exit with its code')
-    .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string; kconfig: string[] }) => {
+    .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string; kconfig: string[]; coverage?: boolean }) => {
       if (o.series.length !== 1) throw new UsageError('kph boot takes exactly one --series.');
-      const series = seriesWith(o.series, o.kconfig)[0]!;
+      const series = seriesWith(o.series, o.kconfig, o.coverage)[0]!;
       const b = await kernelFor(series, o.base);
       const logDir = join(cache, 'logs', series.id);
       progress.succeed(`kernel: ${b.bzImage}`);

@@ -160,7 +160,7 @@ export async function measureCoverage(req: MeasureRequest): Promise<SeriesCovera
   const touchedC = [...new Set(req.patches.flatMap((p) => touchedFiles(p.text)))].filter((f) => f.endsWith('.c'));
   const plan = planGcovProfiling(touchedC, treeReader(req.srcDir));
   const objects = [...new Set([...plan.objects.values()].flat())].sort();
-  const cov = seriesCoverage({ patches: req.patches, attribution, data, objects });
+  const cov = seriesCoverage({ patches: req.patches, attribution, data, objects, notProfiled: plan.skipped });
   mkdirSync(dirname(req.infoFile), { recursive: true });
   writeFileSync(req.infoFile, renderLcov(data.values(), req.label.replace(/[^A-Za-z0-9_]/g, '_')));
   const notes = [...(req.notes ?? [])];

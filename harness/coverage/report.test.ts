@@ -83,6 +83,8 @@ describe('seriesCoverage', () => {
       ['kernel/fork.c', 6],
     ]);
     expect(coverageHeadline(none)).toBe('no added line gcov instruments');
+    const skipped = seriesCoverage({ patches, attribution, data: new Map(), notProfiled: [{ file: 'kernel/fork.c', why: 'kernel/Makefile excludes it from gcov profiling (GCOV_PROFILE := n)' }] });
+    expect(skipped.unmeasured!.find((u) => u.file === 'kernel/fork.c')!.why).toBe('not profiled: kernel/Makefile excludes it from gcov profiling (GCOV_PROFILE := n)');
   });
 
   it('fits summary.json\'s schema on the series entry, with the gate on the summary', () => {

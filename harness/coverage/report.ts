@@ -21,6 +21,8 @@ export interface CoverageInputs {
   /** Merged counters, by tree-relative file. */
   data: Map<string, LcovFile>;
   objects?: string[];
+  /** C files the coverage kernel did not profile, and why (coverage/objects.ts). */
+  notProfiled?: { file: string; why: string }[];
 }
 
 const key = (o: { patch: number; file: number; hunk: number; index: number }) => `${o.patch}:${o.file}:${o.hunk}:${o.index}`;
@@ -51,10 +53,13 @@ export function seriesCoverage(i: CoverageInputs): SeriesCoverage {
     } else unexecuted.push({ file: a.file, line: a.line, text: a.text, patch: name(a.origin.patch) });
   }
 
-  const why = (file: string) =>
-    file.endsWith('.h')
+  const why = (file: string) => {
+    const skipped = i.notProfiled?.find((x) => x.file === file);
+    if (skipped) return `not profiled: ${skipped.why}`;
+    return file.endsWith('.h')
       ? 'a header no profiled object instruments (its lines count where a profiled C file includes and uses them)'
       : 'no counters for it: its object is not built in this configuration, or was not profiled';
+  };
   const notMeasured: NonNullable<SeriesCoverage['unmeasured']> = [...unmeasured].map(([file, lines]) => ({ file, lines, why: why(file) }));
   for (const u of i.attribution.unmapped) {
     if (!CODE.test(u.file)) continue;
