@@ -138,6 +138,11 @@ export const seriesCoverageSchema = z.object({
   /** The same counts per patch, in order of application. */
   patches: z.array(z.object({ patch: z.string(), addedLines: z.number().int().min(0), executedLines: z.number().int().min(0) })).optional(),
   /**
+   * How many of the added lines each scenario ran, in the order they ran ("(boot)": the boot
+   * before the first scenario), from the counters read after each scenario (never reset).
+   */
+  scenarios: z.array(z.object({ scenario: z.string(), executedLines: z.number().int().min(0) })).optional(),
+  /**
    * The hunks (as the patch writes them) holding an unexecuted line: each added line with its
    * line in the final tree and, when instrumented, whether it ran.
    */
@@ -147,7 +152,8 @@ export const seriesCoverageSchema = z.object({
         patch: z.string(),
         file: z.string(),
         header: z.string(),
-        lines: z.array(z.object({ kind: z.enum([' ', '-', '+']), text: z.string(), line: z.number().int().optional(), ran: z.boolean().optional() })),
+        /** `scenarios`: the scenarios that ran the line (with the counters read after each). */
+        lines: z.array(z.object({ kind: z.enum([' ', '-', '+']), text: z.string(), line: z.number().int().optional(), ran: z.boolean().optional(), scenarios: z.array(z.string()).optional() })),
       }),
     )
     .optional(),

@@ -94,6 +94,26 @@ describe.skipIf(!haveTools)('collectBootCounters and measureCoverage (with gcc a
     expect(info.map((f) => f.file)).toEqual(['include/linux/toy.h', 'kernel/fork.c']);
     expect(info[1]!.lines.get(8)).toBe(6);
     expect(readFileSync(infoFile, 'utf8')).toMatch(/^TN:toy_v1_coverage$/m);
+    expect(c.scenarios).toBeUndefined(); // no readings after each scenario: no attribution
+    // Readings after each scenario of one boot (counters never reset): which scenario ran what.
+    const boot3 = join(root, 'results', 'toy', 'coverage', 'boot-3');
+    const snapshots: { boot: string; scenario: string; dir: string }[] = [];
+    for (const [k, scenario, runs] of [[1, 'first', true], [2, 'idle', false], [3, 'again', true]] as const) {
+      // The toy's counters add up across its runs in build/, as the kernel's do across scenarios.
+      if (runs) execFileSync(join(build, 'toy'), [], { cwd: build });
+      cpSync(join(build, 'kernel', 'fork.gcda'), join(debugfs, build, 'kernel', 'fork.gcda'));
+      const dir = join(boot3, 'after', `${k}-${scenario}`);
+      await collectBootCounters(localSession, { buildDir: build, dir, root: debugfs });
+      snapshots.push({ boot: boot3, scenario, dir });
+    }
+    const d = await measureCoverage({ runner: realRunner, label: 'toy@v1+coverage', patches: [patch], baseDir: base, srcDir: src, buildDir: build, bootDirs: [snapshots.at(-1)!.dir], snapshots, lost: 0, infoFile: join(root, 'results', 'toy', 'coverage-3.info'), outDir: join(root, 'results') });
+    expect([d.addedLines, d.executedLines]).toEqual([4, 2]);
+    expect(d.scenarios).toEqual([
+      { scenario: 'first', executedLines: 2 },
+      { scenario: 'idle', executedLines: 0 },
+      { scenario: 'again', executedLines: 2 },
+    ]);
+    expect(d.hunks![0]!.lines.find((l) => l.line === 8)).toMatchObject({ ran: true, scenarios: ['first', 'again'] });
     // genhtml reads it from the tree.
     cpSync(infoFile, join(src, 'coverage.info'));
     execFileSync('genhtml', ['--quiet', '-o', join(root, 'html'), 'coverage.info'], { cwd: src });

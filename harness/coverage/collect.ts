@@ -18,7 +18,7 @@ import type { SeriesCoverage } from '../core/summary.js';
 import type { PatchFile } from '../core/types.js';
 import type { Runner } from '../process/exec.js';
 import { attributeSeries } from './diff.js';
-import { mergeLcov, parseLcov, relativeTo, renderLcov } from './lcov.js';
+import { mergeLcov, parseLcov, relativeTo, renderLcov, scenariosByLine, type Snapshot } from './lcov.js';
 import { planGcovProfiling, type TreeReader } from './objects.js';
 import { seriesCoverage } from './report.js';
 import { touchedFiles } from '../parse/patch.js';
@@ -120,6 +120,11 @@ export interface MeasureRequest {
   bootDirs: string[];
   /** Boots whose counters were lost (the guest was gone before they were read). */
   lost: number;
+  /**
+   * The counters read after the boot and after each scenario (collectBootCounters folders), in
+   * order, to say which scenario ran which line.
+   */
+  snapshots?: { boot: string; scenario: string; dir: string }[];
   notes?: string[];
   /** The series' tracefile (coverage.info) and the results folder it is named relative to. */
   infoFile: string;
@@ -160,7 +165,21 @@ export async function measureCoverage(req: MeasureRequest): Promise<SeriesCovera
   const touchedC = [...new Set(req.patches.flatMap((p) => touchedFiles(p.text)))].filter((f) => f.endsWith('.c'));
   const plan = planGcovProfiling(touchedC, treeReader(req.srcDir));
   const objects = [...new Set([...plan.objects.values()].flat())].sort();
-  const cov = seriesCoverage({ patches: req.patches, attribution, data, objects, notProfiled: plan.skipped });
+  let reachedBy: Map<string, string[]> | undefined;
+  let scenarioOrder: string[] | undefined;
+  if (req.snapshots?.length) {
+    const snaps: Snapshot[] = [];
+    for (const s of req.snapshots) {
+      if (!existsSync(join(s.dir, 'data'))) continue;
+      const info = join(s.dir, 'boot.info');
+      await lcovCapture(req.runner, join(s.dir, 'data'), info, join(s.dir, 'lcov.log'));
+      const parsed = parseLcov(readFileSync(info, 'utf8'));
+      snaps.push({ boot: s.boot, scenario: s.scenario, files: roots.flatMap((r) => relativeTo(parsed, r)) });
+    }
+    reachedBy = scenariosByLine(snaps);
+    scenarioOrder = [...new Set(snaps.map((x) => x.scenario))];
+  }
+  const cov = seriesCoverage({ patches: req.patches, attribution, data, objects, notProfiled: plan.skipped, ...(reachedBy ? { reachedBy, scenarioOrder } : {}) });
   mkdirSync(dirname(req.infoFile), { recursive: true });
   writeFileSync(req.infoFile, renderLcov(data.values(), req.label.replace(/[^A-Za-z0-9_]/g, '_')));
   const notes = [...(req.notes ?? [])];

@@ -34,7 +34,8 @@ function toyCoverage(): SeriesCoverage {
   const data = new Map(relativeTo(mergeLcov(parseLcov(fx('toy-boot1.info')), parseLcov(fx('toy-boot2.info'))).values(), '/tmp/covtoy/src').map((f) => [f.file, f]));
   const files: Record<string, [string, string]> = { 'kernel/fork.c': [fx('toy-fork.base.c'), fx('toy-fork.c')], 'include/linux/toy.h': [fx('toy.base.h'), fx('toy.h')] };
   const attribution = attributeSeries([PATCH.text], (p) => files[p]?.[0] ?? null, (p) => files[p]?.[1] ?? null);
-  return { ...seriesCoverage({ patches: [PATCH], attribution, data, objects: ['kernel/fork.o'] }), lcov: 'toy@v1_coverage/coverage.info', boots: { collected: 1, lost: 0 } };
+  const reachedBy = new Map([['kernel/fork.c:8', ['(boot)', 'unshare-uts']], ['include/linux/toy.h:5', ['setns']]]);
+  return { ...seriesCoverage({ patches: [PATCH], attribution, data, objects: ['kernel/fork.o'], reachedBy, scenarioOrder: ['(boot)', 'unshare-uts', 'setns'] }), lcov: 'toy@v1_coverage/coverage.info', boots: { collected: 1, lost: 0 } };
 }
 
 async function run(seriesList: Series[], o: { minPercent?: number; failing?: boolean; coverage?: () => Promise<SeriesCoverage> } = {}) {
@@ -125,9 +126,11 @@ describe('a --coverage run', () => {
     expect(md).toContain('- `kernel/fork.c:9` (0001-toy-negative-branch.patch): `r = -v;`');
     expect(md).toContain(['```', '0001-toy-negative-branch.patch: kernel/fork.c', '  @@ -5,7 +5,12 @@', '   {', '   \tint r = 0;', '   ', '  -\tr = v;', '✓ +\tif (v < 0) {', '✗ +\t\tr = -v;', '✗ +\t\tprintf("negative\\n");', '  +\t} else {'].join('\n'));
     expect(md).toContain('counters of 1 boot(s); profiled: `kernel/fork.o`.');
+    expect(md).toContain('Added lines each scenario ran (counters read after each; `(boot)`: before the first): (boot) 1, unshare-uts 1, setns 1.');
     const html = readFileSync(join(r.outDir, 'report.html'), 'utf8');
     expect(html).toContain('<h2 id="coverage">Coverage</h2>');
     expect(html).toContain('<span class="cov-no">✗ +\t\tr = -v;</span>');
+    expect(html).toContain('<span class="cov-yes" title="ran in (boot), unshare-uts">✓ +\tif (v &lt; 0) {</span>');
     expect(html).toContain('<a href="toy@v1_coverage/coverage.info">');
     const term = renderTerminal(r.summary, { outDir: r.outDir });
     expect(term).toContain('Coverage (--coverage: the lines the series add that ran; not a verdict):\n  toy@v1+coverage: 50% (2 of 4 added lines ran) → toy@v1_coverage/coverage.info\n    ✗ kernel/fork.c:9 r = -v;  (0001-toy-negative-branch.patch)');

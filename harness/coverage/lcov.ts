@@ -95,3 +95,38 @@ export function renderLcov(files: Iterable<LcovFile>, testName = ''): string {
   }
   return out.length ? out.join('\n') + '\n' : '';
 }
+
+/** A boot's cumulative counters after a scenario (or after the boot itself: "(boot)"), in order. */
+export interface Snapshot {
+  /** Which boot it was taken in: snapshots are compared with the one before in the same boot. */
+  boot: string;
+  scenario: string;
+  files: LcovFile[];
+}
+
+/**
+ * Which scenarios ran each line: the lines whose count rose between a boot's snapshot and the
+ * one before it in the same boot (the counters are never reset, so nothing is lost between
+ * reads), by "file:line". Pure.
+ */
+export function scenariosByLine(snapshots: readonly Snapshot[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const last = new Map<string, Map<string, number>>();
+  for (const s of snapshots) {
+    const prev = last.get(s.boot) ?? new Map<string, number>();
+    const now = new Map<string, number>();
+    for (const f of mergeLcov(s.files).values()) {
+      for (const [line, count] of f.lines) {
+        const key = `${f.file}:${line}`;
+        now.set(key, count);
+        if (count > (prev.get(key) ?? 0)) {
+          const list = out.get(key) ?? [];
+          if (!list.includes(s.scenario)) list.push(s.scenario);
+          out.set(key, list);
+        }
+      }
+    }
+    last.set(s.boot, now);
+  }
+  return out;
+}

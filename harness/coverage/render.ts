@@ -42,6 +42,7 @@ export function coverageMarkdown(s: Summary): string | null {
       for (const p of c.patches) out.push(`| ${p.patch} | ${p.addedLines} | ${p.executedLines} |`);
       out.push('');
     }
+    if (c.scenarios?.length) out.push(`Added lines each scenario ran (counters read after each; \`(boot)\`: before the first): ${c.scenarios.map((x) => `${x.scenario} ${x.executedLines}`).join(', ')}.`, '');
     if (c.unexecuted.length) {
       out.push('Never ran:', '');
       for (const u of c.unexecuted) out.push(`- \`${u.file}:${u.line}\` (${u.patch}): \`${u.text.trim()}\``);
@@ -81,16 +82,17 @@ export function coverageHtml(s: Summary): string {
     .map((e) => {
       const c = e.coverage;
       const patches = c.patches?.length ? `<table><tr><th>patch</th><th>added lines</th><th>ran</th></tr>${c.patches.map((p) => `<tr><td>${esc(p.patch)}</td><td>${p.addedLines}</td><td>${p.executedLines}</td></tr>`).join('')}</table>` : '';
+      const byScenario = c.scenarios?.length ? `<p>Added lines each scenario ran: ${c.scenarios.map((x) => `${esc(x.scenario)} ${x.executedLines}`).join(', ')}</p>` : '';
       const never = c.unexecuted.length ? `<p>Never ran:</p><ul class="never">${c.unexecuted.map((u) => `<li><code>${esc(`${u.file}:${u.line}`)}</code> (${esc(u.patch)}): <code>${esc(u.text.trim())}</code></li>`).join('')}</ul>` : '';
       const hunks = (c.hunks ?? [])
         .map((h) => {
-          const body = h.lines.map((l) => `<span class="${l.ran === false ? 'cov-no' : l.ran === true ? 'cov-yes' : 'cov-na'}">${MARK(l.ran)} ${esc(l.kind + l.text)}</span>`).join('\n');
+          const body = h.lines.map((l) => `<span class="${l.ran === false ? 'cov-no' : l.ran === true ? 'cov-yes' : 'cov-na'}"${l.scenarios ? ` title="ran in ${esc(l.scenarios.join(', '))}"` : ''}>${MARK(l.ran)} ${esc(l.kind + l.text)}</span>`).join('\n');
           return `<p class="dir">${esc(h.patch)}: ${esc(h.file)}</p><pre class="hunk">${esc(h.header)}\n${body}</pre>`;
         })
         .join('');
       const unmeasured = c.unmeasured?.length ? `<p>Not measured:</p><ul>${c.unmeasured.map((u) => `<li><code>${esc(u.file)}</code>: ${u.lines} added line(s), ${esc(u.why)}</li>`).join('')}</ul>` : '';
       const notes = c.notes?.length ? `<ul>${c.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
-      return `<h3>${esc(e.label)}: ${esc(coverageHeadline(c))}</h3>${patches}${never}${hunks ? `<p>The hunks holding them (✗ never ran, ✓ ran, unmarked: not instrumented):</p>${hunks}` : ''}${unmeasured}${notes}`;
+      return `<h3>${esc(e.label)}: ${esc(coverageHeadline(c))}</h3>${patches}${byScenario}${never}${hunks ? `<p>The hunks holding them (✗ never ran, ✓ ran, unmarked: not instrumented):</p>${hunks}` : ''}${unmeasured}${notes}`;
     })
     .join('');
   return `<h2 id="coverage">Coverage</h2>

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { summarySchema } from '../core/summary.js';
 import { attributeSeries } from './diff.js';
-import { mergeLcov, parseLcov, relativeTo, renderLcov } from './lcov.js';
+import { mergeLcov, parseLcov, relativeTo, renderLcov, scenariosByLine, type LcovFile } from './lcov.js';
 import { coverageGate, coverageHeadline, coveragePercent, seriesCoverage } from './report.js';
 
 const fx = (f: string) => readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'coverage', f), 'utf8');
@@ -39,6 +39,20 @@ describe('lcov tracefiles', () => {
   });
 });
 
+describe('scenariosByLine', () => {
+  const f = (lines: [number, number][]): LcovFile[] => [{ file: 'kernel/fork.c', lines: new Map(lines), functions: new Map(), functionHits: new Map() }];
+  it('gives each line the scenarios during which its count rose, boot by boot', () => {
+    const by = scenariosByLine([
+      { boot: 'b1', scenario: '(boot)', files: f([[8, 3], [9, 0]]) },
+      { boot: 'b1', scenario: 'unshare-net', files: f([[8, 3], [9, 2]]) },
+      { boot: 'b1', scenario: 'setns', files: f([[8, 5], [9, 2]]) },
+      // A new boot starts from zero: its first reading is compared with nothing.
+      { boot: 'b2', scenario: 'unshare-net', files: f([[8, 1], [9, 0]]) },
+    ]);
+    expect(Object.fromEntries(by)).toEqual({ 'kernel/fork.c:8': ['(boot)', 'setns', 'unshare-net'], 'kernel/fork.c:9': ['unshare-net'] });
+  });
+});
+
 describe('seriesCoverage', () => {
   const data = new Map(relativeTo(mergeLcov(parseLcov(fx('toy-boot1.info')), parseLcov(fx('toy-boot2.info'))).values(), ROOT).map((f) => [f.file, f]));
   const attribution = attributeSeries([fx('toy.patch')], (p) => base[p] ?? null, (p) => final[p] ?? null);
@@ -69,6 +83,24 @@ describe('seriesCoverage', () => {
     ]);
     expect(coveragePercent(c)).toBe(50);
     expect(coverageHeadline(c)).toBe('50% (2 of 4 added lines ran)');
+  });
+
+  it('says which scenarios ran each added line, and how many each ran, when the counters were read after each', () => {
+    const reachedBy = new Map([
+      ['kernel/fork.c:8', ['(boot)', 'unshare-net']],
+      ['include/linux/toy.h:5', ['unshare-net']],
+      ['kernel/fork.c:9', ['never-counted']],
+    ]);
+    const c = seriesCoverage({ patches, attribution, data, reachedBy, scenarioOrder: ['(boot)', 'unshare-net', 'setns'] });
+    expect(c.scenarios).toEqual([
+      { scenario: '(boot)', executedLines: 1 },
+      { scenario: 'unshare-net', executedLines: 2 },
+      { scenario: 'setns', executedLines: 0 },
+    ]);
+    const plus = c.hunks![0]!.lines.filter((l) => l.kind === '+');
+    expect(plus[0]).toEqual({ kind: '+', text: '\tif (v < 0) {', line: 8, ran: true, scenarios: ['(boot)', 'unshare-net'] });
+    expect(plus[1]!.scenarios).toBeUndefined(); // line 9 never ran: no scenario whatever a reading said
+    expect(seriesCoverage({ patches, attribution, data }).scenarios).toBeUndefined();
   });
 
   it('lists a header no profiled object instruments, and a C file without counters, as unmeasured, not counted', () => {

@@ -23,6 +23,10 @@ export interface CoverageInputs {
   objects?: string[];
   /** C files the coverage kernel did not profile, and why (coverage/objects.ts). */
   notProfiled?: { file: string; why: string }[];
+  /** Which scenarios ran each line ("file:line" → names; lcov.ts: scenariosByLine), when the boots were read after each. */
+  reachedBy?: Map<string, string[]>;
+  /** The scenarios whose counters were read, in the order they ran (those that ran no added line included). */
+  scenarioOrder?: string[];
 }
 
 const key = (o: { patch: number; file: number; hunk: number; index: number }) => `${o.patch}:${o.file}:${o.hunk}:${o.index}`;
@@ -31,7 +35,8 @@ export function seriesCoverage(i: CoverageInputs): SeriesCoverage {
   const name = (k: number) => i.patches[k]?.name ?? `patch ${k + 1}`;
   const perPatch = i.patches.map((p) => ({ patch: p.name, addedLines: 0, executedLines: 0 }));
   const unexecuted: CoverageLine[] = [];
-  const status = new Map<string, { line: number; ran?: boolean }>();
+  const status = new Map<string, { line: number; ran?: boolean; scenarios?: string[] }>();
+  const perScenario = new Map<string, number>();
   const unmeasured = new Map<string, number>();
   let added = 0;
   let executed = 0;
@@ -39,7 +44,8 @@ export function seriesCoverage(i: CoverageInputs): SeriesCoverage {
     if (!CODE.test(a.file)) continue;
     const rec = i.data.get(a.file);
     const count = rec?.lines.get(a.line);
-    status.set(key(a.origin), { line: a.line, ...(count !== undefined ? { ran: count > 0 } : {}) });
+    const by = count ? i.reachedBy?.get(`${a.file}:${a.line}`) : undefined;
+    status.set(key(a.origin), { line: a.line, ...(count !== undefined ? { ran: count > 0 } : {}), ...(by?.length ? { scenarios: by } : {}) });
     if (!rec) {
       if (a.text.trim()) unmeasured.set(a.file, (unmeasured.get(a.file) ?? 0) + 1);
       continue;
@@ -50,6 +56,7 @@ export function seriesCoverage(i: CoverageInputs): SeriesCoverage {
     if (count > 0) {
       executed++;
       perPatch[a.origin.patch]!.executedLines++;
+      for (const sc of by ?? []) perScenario.set(sc, (perScenario.get(sc) ?? 0) + 1);
     } else unexecuted.push({ file: a.file, line: a.line, text: a.text, patch: name(a.origin.patch) });
   }
 
@@ -74,7 +81,7 @@ export function seriesCoverage(i: CoverageInputs): SeriesCoverage {
       fd.hunks.forEach((h, hi) => {
         const lines = h.lines.map((l, index) => {
           const s = l.kind === '+' ? status.get(key({ patch: k, file: f, hunk: hi, index })) : undefined;
-          return { kind: l.kind, text: l.text, ...(s ? { line: s.line } : {}), ...(s?.ran !== undefined ? { ran: s.ran } : {}) };
+          return { kind: l.kind, text: l.text, ...(s ? { line: s.line } : {}), ...(s?.ran !== undefined ? { ran: s.ran } : {}), ...(s?.scenarios ? { scenarios: s.scenarios } : {}) };
         });
         if (lines.some((l) => l.ran === false)) hunks.push({ patch: name(k), file: fd.newPath ?? fd.oldPath ?? '?', header: h.header, lines });
       }),
@@ -86,6 +93,7 @@ export function seriesCoverage(i: CoverageInputs): SeriesCoverage {
     executedLines: executed,
     unexecuted,
     patches: perPatch,
+    ...(i.reachedBy ? { scenarios: [...new Set([...(i.scenarioOrder ?? []), ...perScenario.keys()])].map((scenario) => ({ scenario, executedLines: perScenario.get(scenario) ?? 0 })) } : {}),
     ...(hunks.length ? { hunks } : {}),
     ...(notMeasured.length ? { unmeasured: notMeasured } : {}),
     ...(i.objects ? { objects: i.objects } : {}),

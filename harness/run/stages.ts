@@ -31,7 +31,8 @@ import { bootAgain, saidReady } from './policy.js';
 import { isSuiteRow } from '../suite/suite.js';
 import { RunLoop, type GuestLike, type RunOutcome, type RunStages, type SuiteRunCapture } from './run.js';
 import { isCoverageKernel } from '../config/profiles.js';
-import { collectBootCounters, measureCoverage } from '../coverage/collect.js';
+import { measureCoverage } from '../coverage/collect.js';
+import { newCounterState, withCounters, type CounterState } from '../coverage/guest.js';
 import { seriesTreeDir } from '../patch/apply.js';
 
 export type { RunRequest, RunOutcome };
@@ -69,42 +70,12 @@ export function realStages(o: RealStageOptions): RunStages {
   const kernels = new Map<string, Kernel>();
   /** Peer suites prepared (copied and built in the cache) once per run. */
   const prepared = new Map<string, PreparedSuite>();
-  /** Coverage kernels (--coverage), by series id: each boot's counters folder, and the boots whose counters were lost. */
-  const counters = new Map<string, { dirs: string[]; lost: number; notes: string[] }>();
-  /**
-   * A coverage kernel's guest: before it stops, its gcov counters are read over SSH into the
-   * series' coverage/boot-N folder (a guest that died took its counters with it: counted as lost).
-   */
-  const withCounters = (g: GuestHandle, kernel: Kernel, logDir: string): GuestLike => {
-    const st = counters.get(kernel.series.id) ?? { dirs: [], lost: 0, notes: [] };
-    counters.set(kernel.series.id, st);
-    const n = st.dirs.length + st.lost + 1;
-    return {
-      get bootMs() {
-        return g.bootMs;
-      },
-      get phases() {
-        return g.phases;
-      },
-      alive: () => g.alive(),
-      runScenario: (scenario, params, sdir) => g.runScenario(scenario, params, sdir),
-      async stop() {
-        try {
-          if (!g.alive()) throw new Error('the guest was gone before its counters could be read');
-          progress.update(`${seriesLabel(kernel.series)}: reading the gcov counters of boot ${n}`);
-          const dir = join(logDir, 'coverage', `boot-${n}`);
-          const got = await collectBootCounters(g.guest.session, { buildDir: kernel.buildDir, dir, timeoutMs: Math.ceil(120_000 * timeFactors(kernel.series).scenario) });
-          st.dirs.push(dir);
-          if (!got.files) st.notes.push(`boot ${n}: the guest had no counters for the build's objects`);
-          if (got.unmatched.length) st.notes.push(`boot ${n}: counters with no .gcno in the build folder, left out: ${got.unmatched.slice(0, 5).join(', ')}${got.unmatched.length > 5 ? ', ...' : ''}`);
-        } catch (e) {
-          st.lost++;
-          st.notes.push(`boot ${n}: counters lost: ${e instanceof Error ? e.message : String(e)}`);
-        } finally {
-          await g.stop();
-        }
-      },
-    };
+  /** Coverage kernels (--coverage), by series id: their boots' counters (coverage/guest.ts). */
+  const counters = new Map<string, CounterState>();
+  const countersOf = (id: string) => {
+    const st = counters.get(id) ?? newCounterState();
+    counters.set(id, st);
+    return st;
   };
   const boot = async (kernel: Kernel, consoleLog: string, name: string): Promise<GuestHandle> =>
     new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, timeFactor: timeFactors(kernel.series).boot, append: o.append, name }));
@@ -224,10 +195,11 @@ export function realStages(o: RealStageOptions): RunStages {
       const g = await boot(kernel, opts.consoleLog, opts.name);
       const upErr = selftests ? await uploadSelftests(g.guest.session, selftests) : null;
       if (upErr) progress.fail(`${seriesLabel(kernel.series)}: ${upErr}`);
-      return isCoverageKernel(kernel.series) ? withCounters(g, kernel, opts.logDir) : g;
+      if (!isCoverageKernel(kernel.series)) return g;
+      return withCounters(g, g.guest.session, { state: countersOf(kernel.series.id), buildDir: kernel.buildDir, seriesDir: opts.logDir, timeoutMs: Math.ceil(120_000 * timeFactors(kernel.series).scenario), say: (m) => progress.update(`${seriesLabel(kernel.series)}: ${m}`) });
     },
     async coverage(kernel, { seriesDir, label }) {
-      const st = counters.get(kernel.series.id) ?? { dirs: [], lost: 0, notes: [] };
+      const st = countersOf(kernel.series.id);
       return measureCoverage({
         runner,
         label,
@@ -236,6 +208,7 @@ export function realStages(o: RealStageOptions): RunStages {
         srcDir: kernel.srcDir ?? seriesTreeDir(o.cache, kernel.base, kernel.series),
         buildDir: kernel.buildDir,
         bootDirs: st.dirs,
+        snapshots: st.snapshots,
         lost: st.lost,
         notes: st.notes,
         infoFile: join(seriesDir, 'coverage.info'),

@@ -60,6 +60,9 @@ describe('kph run --coverage on a series whose branch no scenario reaches (fixtu
     expect(cov.addedLines).toBe(cov.executedLines + 2);
     expect(cov.patches!.map((p) => p.patch)).toEqual(['0001-nsproxy-count-the-unshare-calls-that-ask-for-a-new-n.patch', PATCH2]);
     expect(cov.patches![0]!.executedLines).toBe(cov.patches![0]!.addedLines);
+    // Read after the boot and after the scenario: unshare-net's unshare() ran the counter's line.
+    expect(cov.scenarios!.map((x) => x.scenario)).toEqual(['(boot)', 'unshare-net']);
+    expect(cov.scenarios!.find((x) => x.scenario === 'unshare-net')!.executedLines).toBeGreaterThanOrEqual(1);
 
     // The tracefile: tree-relative names, the counter's line (232) ran, the branch's did not.
     expect(cov.lcov).toBe(`${entry.dir}/coverage.info`);
