@@ -62,8 +62,9 @@ export interface RunStages {
    */
   runSuite?(kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture>;
   /**
-   * `--coverage`: after the scenarios of a coverage kernel (its boots' counters read as each
-   * boot stopped), which of the series' added lines ran. Throws when nothing could be measured.
+   * `--coverage`: after the scenarios of a coverage kernel (its boots' counters read after each
+   * scenario and as each boot stopped: coverage/guest.ts), which of the series' added lines ran.
+   * Throws when nothing could be measured.
    */
   coverage?(kernel: Kernel, opts: { seriesDir: string; label: string }): Promise<SeriesCoverage>;
   /** --check-formats and --compare, from the results folder. */
