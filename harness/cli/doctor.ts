@@ -36,6 +36,8 @@ const TOOLS: { name: string; cmd: string; args: string[]; pkg: string; required:
   { name: 'ccache', cmd: 'ccache', args: ['--version'], pkg: 'ccache', required: false },
   // --suite audit-testsuite: its helpers are built with gcc -static, one of them 32-bit, one with liburing.
   { name: 'gcc -m32', cmd: 'sh', args: ['-c', 'echo "int main(void){return 0;}" | gcc -m32 -static -x c -o /dev/null - && echo "static 32-bit programs link"'], pkg: 'gcc-multilib', required: false },
+  // kph run --coverage: the kernel's gcov counters to line counts (geninfo runs gcov).
+  { name: 'lcov', cmd: 'lcov', args: ['--version'], pkg: 'lcov', required: false },
   { name: 'liburing', cmd: 'sh', args: ['-c', 'test -e /usr/include/liburing.h && echo /usr/include/liburing.h'], pkg: 'liburing-dev', required: false },
 ];
 

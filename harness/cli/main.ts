@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { join, relative, resolve } from 'node:path';
 import { KphError, UsageError } from '../core/errors.js';
 import { plainSeriesLabel, seriesLabel } from '../core/label.js';
-import { BUILTIN_PROFILES, listBuiltinProfiles, resolveKconfigProfiles, timeFactors, withKconfig } from '../config/profiles.js';
+import { BUILTIN_PROFILES, listBuiltinProfiles, resolveKconfigProfiles, timeFactors, withCoverage, withKconfig } from '../config/profiles.js';
 import { parseKconfig } from '../config/kconfig.js';
 import { listScenarioNames, loadScenario, resolveParams } from '../core/load-scenarios.js';
 import { cacheDir, repoRoot, resultsDir, scenariosDir as defaultScenariosDir } from '../core/paths.js';
@@ -55,6 +55,11 @@ const repeatArg = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_REPEAT) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_REPEAT}, got "${v}".`);
   return Number(v);
 };
+/** --min-coverage PCT: a percentage from 0 to 100, checked while the command line is parsed (exit 2). */
+const percentArg = (v: string) => {
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 100) throw new InvalidArgumentError(`expected a percentage from 0 to 100, got "${v}".`);
+  return Number(v);
+};
 /** --shard K/N, checked while the command line is parsed (exit 2 before anything is built). */
 const shardArg = (v: string) => {
   try {
@@ -69,10 +74,11 @@ const seriesOption = () => new Option('-s, --series <spec>', 'baseline, NAME@REV
 const kconfigOption = () =>
   new Option('--kconfig <profile|file>', `debug kernel: a built-in profile (${BUILTIN_PROFILES.join(', ')}) or a Kconfig fragment file, merged after the series' config; its own cached kernel, labelled SERIES+PROFILE; repeatable`).argParser(collect).default([]);
 /** The series of `spec` with the --kconfig profiles (resolved first: an unknown one is a usage error before anything else). */
-const seriesWith = (specs: string[], kconfig: string[]) => {
+const seriesWith = (specs: string[], kconfig: string[], coverage = false) => {
   const profiles = resolveKconfigProfiles(kconfig);
-  return specs.map((spec) => withKconfig(resolveSeries(spec), profiles));
+  return specs.map((spec) => withCoverage(withKconfig(resolveSeries(spec), profiles), coverage));
 };
+const coverageKernelOption = () => new Option('--coverage', "the series' coverage kernel (SERIES+coverage: gcov in the objects its C files build), as kph run --coverage uses it");
 
 /** `--all`: baseline and every bundled series but those marked "status": "wip". */
 function allSeriesSpecs(): string[] {
@@ -144,10 +150,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seriesOption())
     .addOption(baseOption())
     .addOption(kconfigOption())
+    .addOption(coverageKernelOption())
     .option('-j, --jobs <n>', 'make -j', positiveInt)
-    .action(async (o: { series: string[]; base: string; jobs?: number; kconfig: string[] }) => {
+    .action(async (o: { series: string[]; base: string; jobs?: number; kconfig: string[]; coverage?: boolean }) => {
       if (!o.series.length) throw new UsageError('kph build needs --series.');
-      const series = seriesWith(o.series, o.kconfig); // every series and profile checked before anything is built
+      const series = seriesWith(o.series, o.kconfig, o.coverage); // every series and profile checked before anything is built
       for (const one of series) {
         const k = await kernelFor(one, o.base, o.jobs);
         process.stdout.write(`${k.bzImage}\n`);
@@ -161,10 +168,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(baseOption())
     .addOption(accelOption())
     .addOption(kconfigOption())
+    .addOption(coverageKernelOption())
     .option('-c, --command <cmd>', 'run this command in the guest instead of a shell, print its output and exit with its code')
-    .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string; kconfig: string[] }) => {
+    .action(async (o: { series: string[]; base: string; accel: 'auto' | 'kvm' | 'tcg'; command?: string; kconfig: string[]; coverage?: boolean }) => {
       if (o.series.length !== 1) throw new UsageError('kph boot takes exactly one --series.');
-      const series = seriesWith(o.series, o.kconfig)[0]!;
+      const series = seriesWith(o.series, o.kconfig, o.coverage)[0]!;
       const b = await kernelFor(series, o.base);
       const logDir = join(cache, 'logs', series.id);
       progress.succeed(`kernel: ${b.bzImage}`);
@@ -216,8 +224,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-suite-cache', "run baseline's suites again even when kph's cache holds their results for the same kernel, guest image and suite")
     .option('--repeat <n>', `run each scenario N times on the same kernel (1..${MAX_REPEAT}; a fresh guest after any repeat that did not pass): pass only when all pass, flaky when they differ`, repeatArg)
     .option('--verbose', 'end with the whole report (report.md) instead of the one-screen summary')
+    .option('--coverage', "measure which lines the series add ran: each series with patches on a coverage kernel of its own (SERIES+coverage: gcov in the objects its C files build), the lines in summary.json, the report and <series>/coverage.info; never changes a verdict")
+    .option('--min-coverage <pct>', 'with --coverage: exit 1, naming the lines, when a series\' share of added lines that ran is below PCT (0..100)', percentArg)
     .addOption(kconfigOption())
-    .action(async (o: { kconfig: string[]; suite: string[]; suiteCache: boolean; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
+    .action(async (o: { coverage?: boolean; minCoverage?: number; kconfig: string[]; suite: string[]; suiteCache: boolean; suiteOnly?: boolean; repeat?: number; verbose?: boolean; shard?: ReturnType<typeof parseShard>; shardCosts?: string; checkFormats?: boolean; compare?: boolean; series: string[]; all?: boolean; scenario: string[]; param: string[]; out?: string; base: string; accel: 'auto' | 'kvm' | 'tcg'; jobs?: number; bootTimeout?: number; append?: string; scenariosDir?: string; reporter: string[]; json?: boolean }) => {
       const series = o.all ? [...new Set([...allSeriesSpecs(), ...o.series])] : o.series;
       if (!series.length) throw new UsageError('kph run needs --series (or --all).');
       const unknown = o.reporter.filter((n) => !BUILTIN_REPORTERS[n]);
@@ -232,12 +242,15 @@ export async function main(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // The handlers go whatever happens (a usage error found by the plan included): left behind,
+      // they would answer a later signal with an exit code of this run.
       const r = await runMatrix(
-        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, noSuiteCache: !o.suiteCache, repeat: o.repeat, kconfig: o.kconfig },
+        { base: o.base, series, scenarios: o.scenario, params: o.param, outDir: o.out ? resolve(o.out) : undefined, accel: o.accel, cache, jobs: o.jobs, bootTimeoutMs: o.bootTimeout ? o.bootTimeout * 1000 : undefined, append: o.append ? o.append.split(/\s+/).filter(Boolean) : undefined, scenariosDir: o.scenariosDir ? resolve(o.scenariosDir) : undefined, checkFormats: o.checkFormats, compare: o.compare, reporters: o.reporter.length ? o.reporter : DEFAULT_REPORTERS, shard: o.shard, shardCosts: o.shardCosts ? resolve(o.shardCosts) : undefined, suites: o.suite, suiteOnly: o.suiteOnly, noSuiteCache: !o.suiteCache, repeat: o.repeat, kconfig: o.kconfig, coverage: o.coverage, minCoverage: o.minCoverage },
         { runner: realRunner, progress, textOut: o.json ? process.stderr : process.stdout, onLoop: (l) => (loop = l) },
-      );
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      ).finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      });
       if (o.json) process.stdout.write(JSON.stringify(r.summary, null, 2) + '\n');
       else process.stdout.write(terminalReport(r.summary, r.outDir, { verbose: o.verbose, color: wantsColour(process.stdout), shownDir: shortPath(r.outDir) }));
       exitCode = r.exitCode;

@@ -24,7 +24,8 @@ export const BUILTIN_PROFILES = ['lockdep', 'kasan', 'ubsan', 'kfence', 'kmemlea
 export interface KconfigProfile {
   /** The built-in's name, or the file's name without its extension: what the label shows. */
   name: string;
-  kind: 'builtin' | 'file';
+  /** 'coverage': the kernel of `kph run --coverage` (coverageProfile), never given by --kconfig. */
+  kind: 'builtin' | 'file' | 'coverage';
   /** What the series' id (work folder, lock, logs) gets: the name, or the file's name and a hash of its path. */
   id: string;
   /** The fragment file (absolute). */
@@ -61,14 +62,14 @@ export function fragmentName(path: string): string {
 }
 
 function profile(kind: KconfigProfile['kind'], name: string, id: string, path: string, text: string): KconfigProfile {
-  const where = kind === 'builtin' ? `kconfig profile ${name}` : `kconfig fragment ${path}`;
+  const where = kind === 'file' ? `kconfig fragment ${path}` : `kconfig profile ${name}`;
   let factors: { boot: number; scenario: number };
   try {
     // A line that is neither an option nor a comment is refused here, before anything is built.
     mergeFragments([{ origin: where, text }]);
     factors = parseTimeFactor(text);
   } catch (e) {
-    throw new UsageError(`--kconfig ${kind === 'builtin' ? name : path}: ${(e as Error).message}`, {
+    throw new UsageError(`--kconfig ${kind === 'file' ? path : name}: ${(e as Error).message}`, {
       hint: 'A fragment holds lines such as CONFIG_X=y or "# CONFIG_X is not set", and comments.',
     });
   }
@@ -134,7 +135,35 @@ export function withKconfig(series: Series, profiles: KconfigProfile[]): Series 
 
 /** Where a profile's lines came from, as config-error messages name it. */
 export function profileOrigin(p: KconfigProfile): string {
+  if (p.kind === 'coverage') return `kph run --coverage (${relative(repoRoot, p.path)})`;
   return p.kind === 'builtin' ? `kconfig profile ${p.name} (${relative(repoRoot, p.path)})` : `kconfig fragment ${p.path}`;
+}
+
+/** A profile's fragment as summary.json names it: relative to the repository, or the user's file as given. */
+export function profileSource(p: KconfigProfile): string {
+  return p.kind === 'file' ? p.path : relative(repoRoot, p.path);
+}
+
+export const coverageFragment = join(repoRoot, 'harness', 'config', 'coverage', 'coverage.config');
+
+/** The profile `kph run --coverage` adds: gcov in the kernel, the series' objects profiled (coverage/objects.ts). */
+export function coverageProfile(path = coverageFragment): KconfigProfile {
+  return profile('coverage', 'coverage', 'coverage', path, readFileSync(path, 'utf8'));
+}
+
+/**
+ * The series as its coverage kernel (`ns-serial@v5+coverage`, after any --kconfig profiles).
+ * A series without patches (baseline) has nothing to measure: it stays itself, and its plain
+ * kernel is used.
+ */
+export function withCoverage(series: Series, on = true): Series {
+  if (!on || !series.patches.length) return series;
+  return withKconfig(series, [coverageProfile()]);
+}
+
+/** Whether the series' kernel is a coverage kernel (withCoverage). */
+export function isCoverageKernel(series: Pick<Series, 'kconfig'>): boolean {
+  return (series.kconfig ?? []).some((p) => p.kind === 'coverage');
 }
 
 /** The profiles' fragments, after the harness's and the series' own (later wins). */

@@ -135,6 +135,67 @@ export type RunResult = z.infer<typeof runResultSchema>;
 export const accelSchema = z.enum(['kvm', 'tcg']);
 export type Accel = z.infer<typeof accelSchema>;
 
+/** A line a patch added that gcov instrumented and that never ran. */
+export const coverageLineSchema = z.object({
+  /** Tree-relative path in the series' final tree. */
+  file: z.string(),
+  /** 1-based line in the final tree (after every patch). */
+  line: z.number().int().min(1),
+  text: z.string(),
+  /** The patch file that added it. */
+  patch: z.string(),
+});
+export type CoverageLine = z.infer<typeof coverageLineSchema>;
+
+/**
+ * `kph run --coverage`: which of the lines the series adds ran during the scenarios (harness/
+ * coverage/). Counted are added lines gcov instrumented (the executable ones) in the objects
+ * the series' C files build; a header's added lines count where a profiled object includes and
+ * instruments them. Information, not a verdict.
+ */
+export const seriesCoverageSchema = z.object({
+  /** Added lines gcov instrumented. */
+  addedLines: z.number().int().min(0),
+  /** Of those, the lines that ran at least once, in any boot of the scenarios. */
+  executedLines: z.number().int().min(0),
+  /** Every added, instrumented line that never ran. */
+  unexecuted: z.array(coverageLineSchema),
+  /** The same counts per patch, in order of application. */
+  patches: z.array(z.object({ patch: z.string(), addedLines: z.number().int().min(0), executedLines: z.number().int().min(0) })).optional(),
+  /**
+   * How many of the added lines each scenario ran, in the order they ran ("(boot)": the boot
+   * before the first scenario), from the counters read after each scenario (never reset).
+   */
+  scenarios: z.array(z.object({ scenario: z.string(), executedLines: z.number().int().min(0) })).optional(),
+  /**
+   * The hunks (as the patch writes them) holding an unexecuted line: each added line with its
+   * line in the final tree and, when instrumented, whether it ran.
+   */
+  hunks: z
+    .array(
+      z.object({
+        patch: z.string(),
+        file: z.string(),
+        header: z.string(),
+        /** `scenarios`: the scenarios that ran the line (with the counters read after each). */
+        lines: z.array(z.object({ kind: z.enum([' ', '-', '+']), text: z.string(), line: z.number().int().optional(), ran: z.boolean().optional(), scenarios: z.array(z.string()).optional() })),
+      }),
+    )
+    .optional(),
+  /** C files and headers the series adds lines to that no counter covers, with how many lines and why. */
+  unmeasured: z.array(z.object({ file: z.string(), lines: z.number().int().min(0), why: z.string() })).optional(),
+  /** The objects the coverage kernel profiled (tree-relative .o paths). */
+  objects: z.array(z.string()).optional(),
+  /** The series' lcov tracefile, relative to the results folder (tree-relative SF: paths). */
+  lcov: z.string().optional(),
+  /** Boots whose counters were read, and boots whose counters were lost (the guest died first). */
+  boots: z.object({ collected: z.number().int().min(0), lost: z.number().int().min(0) }).optional(),
+  notes: z.array(z.string()).optional(),
+  /** Coverage could not be measured (the counters, lcov): why. The counts are then 0. */
+  error: z.string().optional(),
+});
+export type SeriesCoverage = z.infer<typeof seriesCoverageSchema>;
+
 /** What a later `kph judge` or `kph diff` needs to know about each series of the run. */
 export const seriesEntrySchema = z.object({
   label: z.string(),
@@ -179,6 +240,8 @@ export const seriesEntrySchema = z.object({
   source: z.string().optional(),
   /** The patch files in order of application, with the sha256 of each (the KCIDB patchset). */
   patches: z.array(z.object({ name: z.string(), sha256: z.string() })).optional(),
+  /** `kph run --coverage`: the lines the series adds that ran (seriesCoverageSchema). */
+  coverage: seriesCoverageSchema.optional(),
 });
 export type SeriesEntry = z.infer<typeof seriesEntrySchema>;
 
@@ -206,6 +269,17 @@ export const summarySchema = z.object({
     .optional(),
   series: z.array(seriesEntrySchema),
   runs: z.array(runResultSchema),
+  /**
+   * `kph run --coverage --min-coverage PCT`: the series whose share of added lines that ran is
+   * below PCT. Failed, the run exits 1 (whatever the verdicts); the verdicts are unchanged.
+   */
+  coverageGate: z
+    .object({
+      minPercent: z.number().min(0).max(100),
+      passed: z.boolean(),
+      below: z.array(z.object({ series: z.string(), percent: z.number(), addedLines: z.number().int(), executedLines: z.number().int(), why: z.string().optional() })),
+    })
+    .optional(),
 });
 export type Summary = z.infer<typeof summarySchema>;
 

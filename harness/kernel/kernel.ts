@@ -28,6 +28,8 @@ export interface Kernel {
   series: Series;
   bzImage: string;
   buildDir: string;
+  /** The patched tree it was built from (kph's copy: hard links into the base, patched files replaced). */
+  srcDir?: string;
   configPath: string;
   /** The final .config. */
   config: Map<string, KconfigValue>;
@@ -76,6 +78,7 @@ export async function produceKernel(req: KernelRequest, runner: Runner): Promise
     series: req.series,
     bzImage: b.bzImage,
     buildDir: b.buildDir,
+    srcDir: tree.dir,
     configPath: b.config,
     config: parseKconfig(readFileSync(b.config, 'utf8')),
     offsets: tree.offsets,

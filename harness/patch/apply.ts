@@ -1,7 +1,7 @@
 // Apply a series to a per-(base, series) copy of the base tree. The copy is made once with hard
 // links; afterwards only files whose content changes are rewritten, so mtimes of everything
 // else survive and a changed patch rebuilds incrementally.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApplyError } from '../core/errors.js';
 import type { BaseTree, Series } from '../core/types.js';
@@ -11,6 +11,8 @@ import type { Runner } from '../process/exec.js';
 import { workDir } from '../core/paths.js';
 import { seriesLabel } from '../core/label.js';
 import { withLock } from '../process/lock.js';
+import { isCoverageKernel } from '../config/profiles.js';
+import { planGcovProfiling, withGcovLines, type TreeReader } from '../coverage/objects.js';
 
 export { workDir };
 
@@ -87,6 +89,23 @@ export function withDirLock<T>(dir: string, purpose: string, log: ((msg: string)
   return withLock(`${dir}.lock`, { purpose, log }, fn);
 }
 
+/** The tree the patches leave: the stage's copy of a file they touch, else the base's. */
+function patchedTreeReader(stage: string, baseDir: string, touched: readonly string[]): TreeReader {
+  const at = (p: string) => (touched.includes(p) ? join(stage, p) : join(baseDir, p));
+  return {
+    exists: (p) => existsSync(at(p)),
+    read: (p) => (existsSync(at(p)) ? readFileSync(at(p), 'utf8') : null),
+    list: (d) => {
+      const names = new Set<string>();
+      for (const root of [baseDir, stage]) {
+        const dir = join(root, d);
+        if (existsSync(dir) && statSync(dir).isDirectory()) for (const n of readdirSync(dir)) names.add(n);
+      }
+      return [...names].filter((n) => existsSync(at(d ? `${d}/${n}` : n))).sort();
+    },
+  };
+}
+
 export function prepareSeriesTree(base: BaseTree, series: Series, opts: ApplyOptions): Promise<PreparedTree> {
   const dir = opts.workDir ?? workDir(opts.cache, base, series);
   return withDirLock(dir, `apply and build ${seriesLabel(series)}`, opts.log, () => prepareSeriesTreeLocked(base, series, opts, join(dir, 'src')));
@@ -112,7 +131,7 @@ async function prepareSeriesTreeLocked(base: BaseTree, series: Series, opts: App
 
   if (opts.logFile) mkdirSync(dirname(opts.logFile), { recursive: true });
   // Apply the whole series to a stage holding only the files it touches.
-  const touched = [...new Set(series.patches.flatMap((p) => touchedFiles(p.text)))].sort();
+  let touched = [...new Set(series.patches.flatMap((p) => touchedFiles(p.text)))].sort();
   const stage = mkdtempSync(join(opts.cache, 'stage-'));
   const offsets: string[] = [];
   try {
@@ -149,6 +168,18 @@ async function prepareSeriesTreeLocked(base: BaseTree, series: Series, opts: App
           details: out.trim().split('\n').slice(-12),
         });
       }
+    }
+    // A coverage kernel (kph run --coverage): the series' objects profiled by lines in their
+    // Kbuild files, written to the stage like the patches' files (so replaced, never edited in place).
+    if (isCoverageKernel(series)) {
+      const plan = planGcovProfiling(touched.filter((f) => f.endsWith('.c')), patchedTreeReader(tree, base.dir, touched));
+      for (const [file, lines] of plan.makefiles) {
+        const from = touched.includes(file) ? join(tree, file) : join(base.dir, file);
+        mkdirSync(dirname(join(tree, file)), { recursive: true });
+        writeFileSync(join(tree, file), withGcovLines(readFileSync(from, 'utf8'), lines));
+      }
+      touched = [...new Set([...touched, ...plan.makefiles.keys()])].sort();
+      if (opts.logFile) writeFileSync(opts.logFile, `== kph --coverage: gcov profiling\n${[...plan.makefiles].map(([f, l]) => `${f}: ${l.join(', ')}`).join('\n')}\n${plan.skipped.map((x) => `not profiled: ${x.file}: ${x.why}`).join('\n')}\n`, { flag: 'a' });
     }
     // Bring the persistent tree to the new content, touching only files that differ.
     const changed: string[] = [];

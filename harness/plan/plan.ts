@@ -10,7 +10,7 @@ import { UsageError } from '../core/errors.js';
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import type { Accel, BaseSpec, Series } from '../core/types.js';
 import { resolveSeries } from '../patch/series.js';
-import { resolveKconfigProfiles, withKconfig } from '../config/profiles.js';
+import { resolveKconfigProfiles, withCoverage, withKconfig } from '../config/profiles.js';
 import { parseBaseSpec } from '../source/base.js';
 import { loadShardCosts, selectShard, type Shard } from './shard.js';
 import { parseSuiteSpecs, type SuiteSpec } from '../suite/suite.js';
@@ -53,6 +53,10 @@ export interface RunRequest {
   repeat?: number;
   /** Debug-kernel profiles or fragment files (`--kconfig`), for every series of the run. */
   kconfig?: string[];
+  /** `--coverage`: each series with patches on its coverage kernel (SERIES+coverage), its added lines measured. */
+  coverage?: boolean;
+  /** `--min-coverage PCT` (needs coverage): the run exits 1 when a series' share of added lines that ran is below PCT. */
+  minCoverage?: number;
 }
 
 export interface SeriesPlan {
@@ -78,6 +82,8 @@ export interface RunPlan {
   repeat?: number;
   /** --jobs N: up to N series in flight side by side, each building or running its guest. */
   jobs?: number;
+  /** --coverage (and --min-coverage PCT): coverage kernels, their added lines measured after the scenarios. */
+  coverage?: { minPercent?: number };
 }
 
 export const MAX_REPEAT = 100;
@@ -87,6 +93,16 @@ export function checkRepeat(n: number | undefined): number {
   if (n === undefined) return 1;
   if (!Number.isInteger(n) || n < 1 || n > MAX_REPEAT) throw new UsageError(`--repeat ${n}: expected a whole number from 1 to ${MAX_REPEAT}.`);
   return n;
+}
+
+/** --min-coverage PCT: a number from 0 to 100, and only with --coverage. */
+export function checkCoverage(coverage: boolean | undefined, minCoverage: number | undefined): { minPercent?: number } | undefined {
+  if (minCoverage !== undefined) {
+    if (!Number.isFinite(minCoverage) || minCoverage < 0 || minCoverage > 100) throw new UsageError(`--min-coverage ${minCoverage}: expected a percentage from 0 to 100.`);
+    if (!coverage) throw new UsageError('--min-coverage needs --coverage: without it no line is measured.', { hint: 'kph run --coverage --min-coverage PCT' });
+  }
+  if (!coverage) return undefined;
+  return minCoverage === undefined ? {} : { minPercent: minCoverage };
 }
 
 /** Which scenarios run on which series, by the series' capabilities. Pure. */
@@ -141,16 +157,18 @@ export function checkOutDir(outDir: string): void {
 export async function planRun(req: RunRequest, runId: string): Promise<RunPlan> {
   if (req.series.length === 0) throw new UsageError('No series given.');
   const repeat = checkRepeat(req.repeat);
-  const rep = { ...(repeat > 1 ? { repeat } : {}), ...(req.jobs && req.jobs > 1 ? { jobs: req.jobs } : {}) };
+  const coverage = checkCoverage(req.coverage, req.minCoverage);
+  const rep = { ...(repeat > 1 ? { repeat } : {}), ...(req.jobs && req.jobs > 1 ? { jobs: req.jobs } : {}), ...(coverage ? { coverage } : {}) };
   const baseSpec = parseBaseSpec(req.base);
   if (baseSpec.kind !== 'debian' && !existsSync(baseSpec.path)) {
     throw new UsageError(`--base ${baseSpec.spec}: ${baseSpec.path} does not exist.`);
   }
   const profiles = resolveKconfigProfiles(req.kconfig ?? []);
-  const seriesList = distinctNames(req.series.map((s) => withKconfig(resolveSeries(s), profiles)));
+  const seriesList = distinctNames(req.series.map((s) => withCoverage(withKconfig(resolveSeries(s), profiles), Boolean(coverage))));
   const suites = parseSuiteSpecs(req.suites ?? [], req.env ?? process.env);
   if (req.suiteOnly && !suites.length) throw new UsageError('--suite-only needs --suite NAME=PATH or --suite kselftests (or KPH_SUITE_AUDIT_TESTSUITE).');
   if (req.suiteOnly && req.scenarios.length) throw new UsageError('--suite-only runs no scenario: leave out --scenario.');
+  if (req.suiteOnly && coverage) throw new UsageError('--coverage counts the lines the scenarios run, and --suite-only runs none.');
   const names = req.suiteOnly ? [] : req.scenarios.length ? [...new Set(req.scenarios)] : listScenarioNames(req.scenariosDir);
   if (!names.length && !req.suiteOnly) throw new UsageError(`No scenarios in ${req.scenariosDir ?? 'scenarios/'}.`);
   const scenarios = await Promise.all(names.map((n) => loadScenario(n, req.scenariosDir)));

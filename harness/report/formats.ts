@@ -1,5 +1,6 @@
 // Results as text: junit.xml for CI, KTAP for kernel people, a Markdown report for humans.
 // Pure functions of the summary.
+import { coverageMarkdown } from '../coverage/render.js';
 import { suiteOfRow } from '../suite/suite.js';
 import type { RunResult, Summary, Verdict } from '../core/types.js';
 import { seriesLabel } from '../core/label.js';
@@ -104,6 +105,8 @@ export function renderMarkdown(summary: Summary): string {
     out.push('| series | scenario | verdict | repeats |', '|---|---|---|---|');
     for (const r of repeated) out.push(`| ${label(r)} | ${r.scenario} | ${ICON[r.verdict]} | ${repeatsLine(r)} |`);
   }
+  const coverage = coverageMarkdown(summary);
+  if (coverage) out.push('', coverage);
   const again = bootsAgain(summary);
   if (again.length) {
     out.push('', '## Boots booted again', '', 'A guest that said it was ready and never answered on SSH is booted again once (nothing in it blames the kernel); twice is judged. Each such boot:', '');

@@ -10,6 +10,7 @@ import type { FormatSignature } from '../diff/signature.js';
 import { seriesLabel } from '../core/label.js';
 import { bugGroups, bugHeadline, bugWhere, evidenceDir, repeatsLine } from './bugs.js';
 import { bootAgainLine, bootsAgain } from './boots.js';
+import { coverageHtml } from '../coverage/render.js';
 
 export interface FormatDiff {
   from: string;
@@ -207,6 +208,7 @@ details{margin:.5em 0}summary{cursor:pointer;color:#0969da}
 ${matrix(summary)}
 ${bugsHtml(summary)}
 ${repeatsHtml(summary)}
+${coverageHtml(summary)}
 ${bootsAgainHtml(summary)}
 <h2>What went wrong</h2>
 ${failures(summary, o.exists ?? (() => true))}

@@ -2,6 +2,7 @@
 // rows, series as columns, short marks, colour only on a TTY), the failures one line each with
 // the file to open, the format headline per compared pair, the figures worth a glance, and the
 // paths of the full reports. renderTerminal is pure; terminalReport reads the results folder.
+import { coverageTerminal } from '../coverage/render.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { seriesLabel } from '../core/label.js';
@@ -154,6 +155,8 @@ export function renderTerminal(summary: Summary, o: TerminalOptions): string {
     for (const r of shown) out.push(`  ${paint(r.verdict, MARK[r.verdict])} ${label(r)} · ${r.scenario}: ${repeatsLine(r)}`);
     if (repeated.length > shown.length) out.push(`  ${repeated.length - shown.length} more in report.md`);
   }
+
+  out.push(...coverageTerminal(summary, { bold }));
 
   const again = bootsAgain(summary);
   if (again.length) {

@@ -116,6 +116,23 @@ describe('kph merge', () => {
     expect(mergeRuns([one, three], { outDir: join(root, 'm2'), reporters: [] }).exitCode).toBe(4);
   });
 
+  it('--min-coverage is judged again over the whole: a series of either shard below it is exit 1, verdicts as they were', () => {
+    const { root, one, two } = setup();
+    const cov = (executedLines: number) => ({ addedLines: 4, executedLines, unexecuted: [] });
+    for (const [dir, label, ran] of [[one, 'ns-serial@v5', 4], [two, 'ns-serial@v1', 1]] as const) {
+      const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+      s.series.find((e) => e.label === label)!.coverage = cov(ran);
+      s.coverageGate = { minPercent: 50, passed: ran >= 2, below: [] };
+      writeFileSync(join(dir, 'summary.json'), JSON.stringify(s));
+    }
+    const out = join(root, 'merged');
+    const r = mergeRuns([one, two], { outDir: out, reporters: reporters(out) });
+    expect(r.summary.coverageGate).toEqual({ minPercent: 50, passed: false, below: [{ series: 'ns-serial@v1', percent: 25, addedLines: 4, executedLines: 1 }] });
+    expect(r.summary.runs.every((x) => x.verdict === 'pass')).toBe(true);
+    expect(r.exitCode).toBe(1);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('--min-coverage 50: FAILED (exit 1) for ns-serial@v1 (25% of 4 lines)');
+  });
+
   it('a missing shard: the merged run is incomplete, names what is missing, exits 3', () => {
     const { root, one } = setup();
     const r = mergeRuns([one], { outDir: join(root, 'm'), reporters: reporters(join(root, 'm')) });

@@ -12,6 +12,7 @@ import { UsageError } from '../core/errors.js';
 import { seriesLabel } from '../core/label.js';
 import type { RunResult, SeriesEntry, Summary } from '../core/types.js';
 import { exitCodeFor } from '../judge/verdict.js';
+import { coverageGate } from '../coverage/report.js';
 import { checkOutDir } from '../plan/plan.js';
 import type { FormatDiff } from '../report/html.js';
 import { multiplexReporters, writeSummaryFile, type Reporter } from '../report/reporter.js';
@@ -122,6 +123,9 @@ export function mergeSummaries(inputs: MergeInput[]): Merged {
     series,
     runs,
   };
+  // --min-coverage: judged again over the whole (each shard judged its own series).
+  const minCoverage = inputs.find((i) => i.summary.coverageGate)?.summary.coverageGate?.minPercent;
+  if (minCoverage !== undefined) summary.coverageGate = coverageGate(series, minCoverage);
   return { summary, missingSeries, missingShards, sources };
 }
 
@@ -129,7 +133,7 @@ export function mergeSummaries(inputs: MergeInput[]): Merged {
 export function mergedExitCode(m: Merged): number {
   if (m.summary.interrupted) return 130;
   const code = exitCodeFor(m.summary.runs.map((r) => r.verdict));
-  if (code === 1) return 1;
+  if (code === 1 || m.summary.coverageGate?.passed === false) return 1;
   if (m.missingSeries.length || m.missingShards.length) return 3;
   return code;
 }

@@ -104,5 +104,6 @@ export async function rejudgeRun(runDir: string, opts: { scenariosDir?: string; 
   const judged: Summary = { ...summary, runs };
   const out = multiplexReporters(opts.reporters, opts.onReporterError ?? (() => {}));
   out.onRunEnd(judged, { diffs: [] });
-  return { summary: judged, changes, exitCode: exitCodeFor(runs.map((x) => x.verdict)) };
+  // --min-coverage stands as the run judged it: coverage is not judged again.
+  return { summary: judged, changes, exitCode: summary.coverageGate?.passed === false ? 1 : exitCodeFor(runs.map((x) => x.verdict)) };
 }

@@ -11,8 +11,7 @@ import { ApplyError, BootError, BuildError, ConfigDroppedError, KphError } from 
 import type { ParamValue, Scenario } from '../core/scenario.js';
 import { SUMMARY_SCHEMA_VERSION } from '../core/summary.js';
 import { kconfigNames, plainSeriesLabel, rowLabel } from '../core/label.js';
-import { repoRoot } from '../core/paths.js';
-import { timeFactors, withScenarioFactor } from '../config/profiles.js';
+import { profileSource, timeFactors, withScenarioFactor } from '../config/profiles.js';
 import type { BaseSpec, BaseTree, Failure, FailureCode, RunDurations, RunResult, SeriesEntry, Summary, Verdict } from '../core/types.js';
 import type { ScenarioCapture } from '../guest/guest.js';
 import { judgeScenario, type Judgement } from '../judge/judge.js';
@@ -33,6 +32,9 @@ import { judgeKselftests } from '../suite/kselftests.js';
 import { combineRepeats, type Attempt } from './repeat.js';
 import { InPlanOrder } from './in-order.js';
 import { baselineLeaksSoFar, reconcileLeaks } from '../judge/leaks.js';
+import type { SeriesCoverage } from '../core/summary.js';
+import { isCoverageKernel } from '../config/profiles.js';
+import { coverageGate, coverageHeadline, formatPercent } from '../coverage/report.js';
 
 /** A booted guest as the loop sees it. */
 export interface GuestLike {
@@ -61,6 +63,12 @@ export interface RunStages {
    * the guest. Never throws: what went wrong is `error` (a boot that failed, an upload, the runner).
    */
   runSuite?(kernel: Kernel, suite: SuiteSpec, opts: { consoleLog: string; name: string; logDir: string }): Promise<SuiteRunCapture>;
+  /**
+   * `--coverage`: after the scenarios of a coverage kernel (its boots' counters read after each
+   * scenario and as each boot stopped: coverage/guest.ts), which of the series' added lines ran.
+   * Throws when nothing could be measured.
+   */
+  coverage?(kernel: Kernel, opts: { seriesDir: string; label: string }): Promise<SeriesCoverage>;
   /** --check-formats and --compare, from the results folder. */
   /** `against`: whose committed baseline to check with (a debug kernel's run: the plain series'). */
   formatBaseline?(outDir: string, label: string, against?: string): { status: 'missing' | 'match' | 'differ'; file: string; changes: string[]; uncovered: string[] };
@@ -132,7 +140,7 @@ export class RunLoop {
         name: p.series.name,
         revision: p.series.revision,
         dir: p.dirName,
-        ...(p.series.kconfig?.length ? { kconfig: p.series.kconfig.map((k) => ({ name: k.name, source: k.kind === 'builtin' ? relative(repoRoot, k.path) : k.path, bootFactor: k.bootFactor, scenarioFactor: k.scenarioFactor })) } : {}),
+        ...(p.series.kconfig?.length ? { kconfig: p.series.kconfig.map((k) => ({ name: k.name, source: profileSource(k), bootFactor: k.bootFactor, scenarioFactor: k.scenarioFactor })) } : {}),
         records: p.series.meta.records,
         provides: p.series.meta.provides,
         ...(p.series.source ? { source: p.series.source } : {}),
@@ -187,8 +195,20 @@ export class RunLoop {
     this.summary.complete = !this.interrupted;
     if (this.interrupted) this.summary.interrupted = true;
     this.summary.finishedAt = new Date().toISOString();
+    // --min-coverage: the one way coverage changes the exit code (never a verdict).
+    const min = this.plan.coverage?.minPercent;
+    const gate = min === undefined ? null : coverageGate(this.summary.series, min);
+    if (gate) this.summary.coverageGate = gate;
     this.out.onRunEnd(this.summary, { diffs });
-    const exitCode = this.interrupted ? 130 : exitCodeFor(this.summary.runs.map((r) => r.verdict));
+    let exitCode = this.interrupted ? 130 : exitCodeFor(this.summary.runs.map((r) => r.verdict));
+    if (gate && !gate.passed && !this.interrupted) {
+      exitCode = 1;
+      for (const b of gate.below) {
+        const cov = this.summary.series.find((e) => e.label === b.series)?.coverage;
+        const lines = (cov?.unexecuted ?? []).map((u) => `${u.file}:${u.line} (${u.patch}): ${u.text.trim()}`);
+        this.deps.progress.fail(`--min-coverage ${min}: ${b.series}: ${b.why ?? `${formatPercent(b.percent)} of ${b.addedLines} added lines ran`}${lines.length ? `; never ran:\n  ${lines.join('\n  ')}` : ''}`);
+      }
+    }
     return { summary: this.summary, outDir: this.plan.outDir, exitCode };
   }
 
@@ -444,10 +464,26 @@ export class RunLoop {
     } finally {
       if (guest) await guest.stop();
     }
+    if (isCoverageKernel(plan.series) && stages.coverage && !this.interrupted) await this.coverage(plan, kernel, seriesDir);
     for (const suite of suites) {
       if (this.interrupted) break;
       await this.runSuite(plan, kernel, suite, seriesDir);
     }
+  }
+
+  /** --coverage: the series' added lines against the counters its boots left; information, never a verdict. */
+  private async coverage(plan: SeriesPlan, kernel: Kernel, seriesDir: string): Promise<void> {
+    const { stages, progress } = this.deps;
+    progress.start(`${plan.label}: coverage of the lines the series adds`);
+    let cov: SeriesCoverage;
+    try {
+      cov = await stages.coverage!(kernel, { seriesDir, label: plan.label });
+    } catch (e) {
+      cov = { addedLines: 0, executedLines: 0, unexecuted: [], error: failureOf(e).message };
+    }
+    this.entry(plan).coverage = cov;
+    const say = cov.error ? progress.fail : progress.info;
+    say(`${plan.label}: coverage ${coverageHeadline(cov)}`);
   }
 
   /** One peer suite on a boot of its own, after the scenarios: a row per test and one for the run. */

@@ -31,6 +31,10 @@ import { failureOf } from './run.js';
 import { bootAgain, saidReady } from './policy.js';
 import { isSuiteRow } from '../suite/suite.js';
 import { RunLoop, type GuestLike, type RunOutcome, type RunStages, type SuiteRunCapture } from './run.js';
+import { isCoverageKernel } from '../config/profiles.js';
+import { measureCoverage } from '../coverage/collect.js';
+import { newCounterState, withCounters, type CounterState } from '../coverage/guest.js';
+import { seriesTreeDir } from '../patch/apply.js';
 
 export type { RunRequest, RunOutcome };
 
@@ -75,6 +79,13 @@ export function realStages(o: RealStageOptions): RunStages {
   const making = new Set<Promise<Kernel>>();
   /** Peer suites prepared (copied and built in the cache) once per run, also when series run side by side. */
   const prepared = new Map<string, Promise<PreparedSuite>>();
+  /** Coverage kernels (--coverage), by series id: their boots' counters (coverage/guest.ts). */
+  const counters = new Map<string, CounterState>();
+  const countersOf = (id: string) => {
+    const st = counters.get(id) ?? newCounterState();
+    counters.set(id, st);
+    return st;
+  };
   const boot = async (kernel: Kernel, consoleLog: string, name: string, opts: { kmemleak?: boolean } = {}): Promise<GuestHandle> =>
     new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, timeFactor: timeFactors(kernel.series).boot, append: o.append, name }), opts);
   /**
@@ -201,7 +212,25 @@ export function realStages(o: RealStageOptions): RunStages {
         progress.update(`${seriesLabel(kernel.series)}: kmemleak: scan, wait, scan, clear what the boot left`);
         await g.prepareKmemleak();
       }
-      return g;
+      if (!isCoverageKernel(kernel.series)) return g;
+      return withCounters(g, g.guest.session, { state: countersOf(kernel.series.id), buildDir: kernel.buildDir, seriesDir: opts.logDir, timeoutMs: Math.ceil(120_000 * timeFactors(kernel.series).scenario), say: (m) => progress.update(`${seriesLabel(kernel.series)}: ${m}`) });
+    },
+    async coverage(kernel, { seriesDir, label }) {
+      const st = countersOf(kernel.series.id);
+      return measureCoverage({
+        runner,
+        label,
+        patches: kernel.series.patches,
+        baseDir: kernel.base.dir,
+        srcDir: kernel.srcDir ?? seriesTreeDir(o.cache, kernel.base, kernel.series),
+        buildDir: kernel.buildDir,
+        bootDirs: st.dirs,
+        snapshots: st.snapshots,
+        lost: st.lost,
+        notes: st.notes,
+        infoFile: join(seriesDir, 'coverage.info'),
+        outDir: o.outDir,
+      });
     },
     async controlBoot(base: BaseTree, consoleLog) {
       // The base's kernel built in this run: with --kconfig, the baseline with the same profiles.

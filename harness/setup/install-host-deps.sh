@@ -13,6 +13,7 @@ PKGS=(
   openssh-client util-linux         # ssh-keygen for the pinned host key, setpriv
   chromium                          # the end-to-end tests check that report.html renders
   gcc-multilib liburing-dev         # --suite audit-testsuite: its helpers, built with gcc -static (one 32-bit, one io_uring)
+  lcov                              # kph run --coverage: the kernel's gcov counters as line counts and a tracefile
 )
 
 missing=()
