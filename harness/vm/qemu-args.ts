@@ -52,6 +52,14 @@ export function buildKernelCmdline(req: QemuRequest): string {
     'tsc=reliable',
     'i8042.noaux',
     'i8042.nokbd',
+    // One legacy serial port (the console) probed, not four.
+    '8250.nr_uarts=1',
+    // Under TCG the local APIC timer's calibration took about 0.25 s of guest time before
+    // "smpboot: CPU0", and on a busy host the timer then failed its verification and was
+    // dropped for the PIT anyway ("APIC timer disabled due to verification failure"): the same
+    // guest got one clock event device or the other by the host's load. The guest brings up one
+    // CPU, so the PIT serves, always. Under KVM the APIC timer (TSC deadline) is the better one.
+    ...(req.accel === 'tcg' ? ['noapictimer'] : []),
     // The serial port as a boot console from the kernel's first line: a kernel that dies early
     // still says why, and the first line's arrival marks the kernel's start (boot-phases.ts).
     'earlycon=uart8250,io,0x3f8',
