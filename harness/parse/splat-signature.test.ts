@@ -18,8 +18,19 @@ describe('splatSignature on real splats', () => {
   const warn2 = first('splats', 'warning-setns-boot2.log');
   const hung = first('splats', 'hung-task-unshare.log');
 
-  it('the BUG in ksys_unshare: the RIP frame, then its callers, without the syscall entry', () => {
-    expect(describeSplat(bug1)).toEqual({ kind: 'bug', frames: ['ksys_unshare', '__x64_sys_unshare'], text: 'bug: ksys_unshare < __x64_sys_unshare' });
+  it('the BUG in ksys_unshare: the RIP frame; its callers are all guesses ("? ") here, so none is taken', () => {
+    expect(describeSplat(bug1)).toEqual({ kind: 'bug', frames: ['ksys_unshare'], text: 'bug: ksys_unshare' });
+  });
+
+  it('a stale guess on the stack (? handle_irq_event, seen on one boot of warn-on-setns) changes nothing: the title and RIP name the function', () => {
+    const stale = { ...warn1, excerpt: warn1.excerpt.flatMap((l) => (/<TASK>/.test(l) ? [l, l.replace(/<TASK>.*/, ' ? handle_irq_event+0x34/0x43')] : [l])) };
+    expect(stale.excerpt.join('\n')).toContain('? handle_irq_event');
+    expect(splatSignature(stale)).toBe(splatSignature(warn1));
+  });
+
+  it('with no RIP and no function in the title, the guesses are what there is', () => {
+    const bare = { kind: bug1.kind, title: 'kernel BUG at ../src/kernel/fork.c:3300!', excerpt: ['Call Trace:', ' <TASK>', ' ? ksys_unshare+0x4a/0x33d', ' ? __x64_sys_unshare+0xd/0x10', ' ? do_syscall_64+0x4e/0xa4', ' </TASK>'] };
+    expect(splatSignature(bare)).toBe('bug: ksys_unshare < __x64_sys_unshare');
   });
 
   it('the WARNING in setns: the function the title names; do_syscall_64 and entry_SYSCALL_64 are generic', () => {

@@ -134,12 +134,15 @@ export function describeSplat(splat: Pick<Splat, 'kind' | 'title' | 'excerpt'>):
     : GENERIC;
   const isGeneric = (n: string) => generic.some((re) => re.test(n));
   const { rip, stack } = framesOf(splat.excerpt);
-  // Reliable frames when the unwinder gave any; a kernel without frame pointers or ORC prints
-  // every frame as a guess ("? "), and then the guesses are all there is.
+  // Reliable frames when the unwinder gave any. A guess ("? ") is a return address left on the
+  // stack, there or not by what ran on it before (a WARNING in setns showed `? handle_irq_event`
+  // on one boot and not on the next, under the same kernel): the guesses are used only when
+  // nothing else names a function (no reliable frame, no RIP, no function in the title), as on
+  // a kernel without frame pointers or ORC.
   const reliable = stack.filter((f) => !f.questionable);
-  const chosen = (reliable.length ? reliable : stack).map((f) => normalizeFrame(f.name));
   const titled = TITLE_FUNC.exec(splat.title)?.[1];
   const top = [titled, rip].filter((x): x is string => Boolean(x)).map(normalizeFrame);
+  const chosen = (reliable.length ? reliable : top.some((n) => !isGeneric(n)) ? [] : stack).map((f) => normalizeFrame(f.name));
   const frames: string[] = [];
   for (const name of [...top, ...chosen]) {
     if (isGeneric(name) || frames.includes(name)) continue;
