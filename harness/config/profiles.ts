@@ -153,17 +153,24 @@ export function coverageProfile(path = coverageFragment): KconfigProfile {
 
 /**
  * The series as its coverage kernel (`ns-serial@v5+coverage`, after any --kconfig profiles).
- * A series without patches (baseline) has nothing to measure: it stays itself, and its plain
- * kernel is used.
+ * Baseline too (`baseline+coverage`: gcov in, nothing profiled, nothing measured): a run's kernels
+ * then differ only by the series, so what is compared with baseline (kmemleak's leaks, a suite's
+ * known failures: both matched by profiles) is compared like with like, and the series' coverage
+ * kernels build from baseline's objects (ccache) instead of each from nothing.
  */
 export function withCoverage(series: Series, on = true): Series {
-  if (!on || !series.patches.length) return series;
+  if (!on) return series;
   return withKconfig(series, [coverageProfile()]);
 }
 
 /** Whether the series' kernel is a coverage kernel (withCoverage). */
 export function isCoverageKernel(series: Pick<Series, 'kconfig'>): boolean {
   return (series.kconfig ?? []).some((p) => p.kind === 'coverage');
+}
+
+/** Whether a run measures the series' added lines: a coverage kernel of a series with patches (not baseline's). */
+export function measuresCoverage(series: Pick<Series, 'kconfig' | 'patches'>): boolean {
+  return isCoverageKernel(series) && series.patches.length > 0;
 }
 
 /** The profiles' fragments, after the harness's and the series' own (later wins). */

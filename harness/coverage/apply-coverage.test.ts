@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coverageProfile, isCoverageKernel, withCoverage } from '../config/profiles.js';
+import { coverageProfile, isCoverageKernel, measuresCoverage, withCoverage } from '../config/profiles.js';
 import { seriesLabel } from '../core/label.js';
 import type { BaseTree, Series } from '../core/types.js';
 import { prepareSeriesTree } from '../patch/apply.js';
@@ -35,7 +35,7 @@ function fixture() {
 }
 
 describe('the coverage kernel', () => {
-  it('is the series with the coverage profile: its own id, hash and label; baseline stays itself', () => {
+  it('is the series with the coverage profile: its own id, hash and label; baseline\'s too, measuring nothing', () => {
     const { series } = fixture();
     const c = withCoverage(series);
     expect(c.id).toBe('toy@v1+coverage');
@@ -43,7 +43,14 @@ describe('the coverage kernel', () => {
     expect(c.contentHash).not.toBe(series.contentHash);
     expect(isCoverageKernel(c)).toBe(true);
     expect(isCoverageKernel(series)).toBe(false);
-    expect(withCoverage({ ...series, patches: [] })).toEqual({ ...series, patches: [] });
+    expect(measuresCoverage(c)).toBe(true);
+    expect(measuresCoverage(series)).toBe(false);
+    // Baseline (no patches): a coverage kernel like the series', so kmemleak and suite comparisons
+    // with it are like with like; nothing of it is measured.
+    const base = withCoverage({ ...series, id: 'baseline', name: 'baseline', revision: undefined, patches: [] });
+    expect(seriesLabel(base)).toBe('baseline+coverage');
+    expect(isCoverageKernel(base)).toBe(true);
+    expect(measuresCoverage(base)).toBe(false);
     expect(withCoverage(series, false)).toBe(series);
     expect(coverageProfile().text).toMatch(/^CONFIG_GCOV_KERNEL=y$/m);
     expect(coverageProfile().text).toMatch(/^# CONFIG_GCOV_PROFILE_ALL is not set$/m);

@@ -33,7 +33,7 @@ import { combineRepeats, type Attempt } from './repeat.js';
 import { InPlanOrder } from './in-order.js';
 import { baselineLeaksSoFar, reconcileLeaks } from '../judge/leaks.js';
 import type { SeriesCoverage } from '../core/summary.js';
-import { isCoverageKernel } from '../config/profiles.js';
+import { measuresCoverage } from '../config/profiles.js';
 import { coverageGate, coverageHeadline, formatPercent } from '../coverage/report.js';
 
 /** A booted guest as the loop sees it. */
@@ -464,7 +464,7 @@ export class RunLoop {
     } finally {
       if (guest) await guest.stop();
     }
-    if (isCoverageKernel(plan.series) && stages.coverage && !this.interrupted) await this.coverage(plan, kernel, seriesDir);
+    if (measuresCoverage(plan.series) && stages.coverage && !this.interrupted) await this.coverage(plan, kernel, seriesDir);
     for (const suite of suites) {
       if (this.interrupted) break;
       await this.runSuite(plan, kernel, suite, seriesDir);

@@ -31,7 +31,7 @@ import { failureOf } from './run.js';
 import { bootAgain, saidReady } from './policy.js';
 import { isSuiteRow } from '../suite/suite.js';
 import { RunLoop, type GuestLike, type RunOutcome, type RunStages, type SuiteRunCapture } from './run.js';
-import { isCoverageKernel } from '../config/profiles.js';
+import { measuresCoverage } from '../config/profiles.js';
 import { measureCoverage } from '../coverage/collect.js';
 import { newCounterState, withCounters, type CounterState } from '../coverage/guest.js';
 import { seriesTreeDir } from '../patch/apply.js';
@@ -212,7 +212,7 @@ export function realStages(o: RealStageOptions): RunStages {
         progress.update(`${seriesLabel(kernel.series)}: kmemleak: scan, wait, scan, clear what the boot left`);
         await g.prepareKmemleak();
       }
-      if (!isCoverageKernel(kernel.series)) return g;
+      if (!measuresCoverage(kernel.series)) return g;
       return withCounters(g, g.guest.session, { state: countersOf(kernel.series.id), buildDir: kernel.buildDir, seriesDir: opts.logDir, timeoutMs: Math.ceil(120_000 * timeFactors(kernel.series).scenario), say: (m) => progress.update(`${seriesLabel(kernel.series)}: ${m}`) });
     },
     async coverage(kernel, { seriesDir, label }) {
