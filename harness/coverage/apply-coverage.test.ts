@@ -47,7 +47,7 @@ describe('the coverage kernel', () => {
     expect(measuresCoverage(series)).toBe(false);
     // Baseline (no patches): a coverage kernel like the series', so kmemleak and suite comparisons
     // with it are like with like; nothing of it is measured.
-    const base = withCoverage({ ...series, id: 'baseline', name: 'baseline', revision: undefined, patches: [] });
+    const base = withCoverage({ ...series, id: 'baseline', name: 'baseline', revision: null, patches: [] });
     expect(seriesLabel(base)).toBe('baseline+coverage');
     expect(isCoverageKernel(base)).toBe(true);
     expect(measuresCoverage(base)).toBe(false);

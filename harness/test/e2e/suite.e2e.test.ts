@@ -28,7 +28,8 @@ describe.skipIf(!have)(`kph run --suite audit-testsuite=${SUITE}`, () => {
   it('runs the first wave on baseline and proc-connector-ns@rfc-v2: a passing row per test, every planned check run', async () => {
     const dir = out.make();
     // --no-suite-cache: baseline really runs the suite (a run before may have stored its results).
-    const r = await kph(['run', '-s', 'baseline', '-s', 'proc-connector-ns@rfc-v2', '--suite-only', '--suite', `audit-testsuite=${SUITE}`, '--no-suite-cache', '--out', dir]);
+    // --jobs 2: the two guests side by side (one TCG vCPU each), about half the wall time.
+    const r = await kph(['run', '-s', 'baseline', '-s', 'proc-connector-ns@rfc-v2', '--suite-only', '--suite', `audit-testsuite=${SUITE}`, '--no-suite-cache', '--jobs', '2', '--out', dir]);
     const s = summarySchema.parse(summaryOf(dir));
     expect(s.complete).toBe(true);
     for (const series of ['baseline', 'proc-connector-ns']) {
