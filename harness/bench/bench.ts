@@ -10,10 +10,14 @@
 //          same loop with neither (kph boot --command): the capture's own cost
 //   edit   (--edit) a copy of proc-connector-ns@rfc-v2: one added .c line changed, then one
 //          added header line, each timed from the edit to the verdict of one scenario
-// Usage: npm run bench [-- --cold] [-- --edit] [-- --boots 5] [-- --boots-only];
+//   profiles (--profiles kmemleak,coverage,...) baseline built whole (an empty compiler cache)
+//          plain and then under each debug profile (`coverage`: kph's --coverage kernel), each
+//          beside the plain one: build time and boot-to-SSH (median of 3) as ratios
+// Usage: npm run bench [-- --cold] [-- --edit] [-- --boots 5] [-- --boots-only]
+//        [-- --profiles kmemleak,coverage];
 // writes results/bench-<time>.json.
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, patchesDir, repoRoot, resultsDir } from '../core/paths.js';
@@ -31,6 +35,11 @@ const boots = Number(args[args.indexOf('--boots') + 1] ?? 3) || 3;
 // --boots-only: just the boot figures (no warm run), e.g. while comparing boot changes.
 const bootsOnly = args.includes('--boots-only');
 const edit = args.includes('--edit');
+const profiles = args.includes('--profiles') ? (args[args.indexOf('--profiles') + 1] ?? '').split(',').filter(Boolean) : [];
+if (args.includes('--profiles') && !profiles.length) {
+  process.stderr.write('bench: --profiles needs a list, e.g. --profiles kmemleak,coverage\n');
+  process.exit(2);
+}
 
 async function kph(argv: string[], env: Record<string, string> = {}) {
   const t = Date.now();
@@ -101,6 +110,34 @@ if (edit) {
     return { file: e.file, ...(await runOnce()) };
   };
   figures.edit = { series: 'proc-connector-ns@rfc-v2 (a copy)', scenario: 'unshare-net', prime, cLine: await editOne(/\.c$/), headerLine: await editOne(/^include\/linux\/cn_proc\.h$/) };
+}
+
+if (profiles.length) {
+  // Each kernel a whole build: a cache of its own with the unpacked base and the guest image
+  // shared (read only) and the compiler cache empty, so plain and profile build from nothing alike.
+  const cache = mkdtempSync(join(tmpdir(), 'kph-bench-profiles-'));
+  for (const d of ['bases', 'images']) symlinkSync(join(cacheDir(), d), join(cache, d));
+  const env = { KPH_CACHE_DIR: cache };
+  const measure = async (extra: string[]) => {
+    const b = await kph(['build', '--series', 'baseline', ...extra], env);
+    if (b.code !== 0) return { error: b.out.slice(-2000) };
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await kph(['boot', '--series', 'baseline', ...extra, '--command', 'true'], env);
+      const m = /guest answered in ([\d.]+) s/.exec(r.out);
+      if (m) ms.push(Number(m[1]) * 1000);
+    }
+    return { buildMs: b.ms, bootToSshMs: { runs: ms, median: [...ms].sort((a, c) => a - c)[Math.floor(ms.length / 2)] } };
+  };
+  const plain = await measure([]);
+  const out: Record<string, unknown> = { plain };
+  for (const p of profiles) {
+    const m = await measure(p === 'coverage' ? ['--coverage'] : ['--kconfig', p]);
+    const ratio = (a?: number, b?: number) => (a && b ? Number((a / b).toFixed(2)) : undefined);
+    out[p] = 'error' in m || 'error' in plain ? m : { ...m, buildPerPlain: ratio(m.buildMs, plain.buildMs), bootPerPlain: ratio(m.bootToSshMs.median, plain.bootToSshMs.median) };
+  }
+  figures.profiles = out;
+  rmSync(cache, { recursive: true, force: true });
 }
 
 const bootTimes: number[] = [];
