@@ -13,7 +13,9 @@ import { fixtures, kph, resultsFolders, summaryOf } from '../e2e-helpers.js';
 const folders = resultsFolders('kph-e2e-shards-');
 afterEach(async () => expect(await folders.leftoverQemus()).toEqual([]));
 
-const SCENARIOS = ['--scenario', 'unshare-net', '--scenario', 'setns-serial'];
+// --check-formats: each series' records and events against its committed baseline (results/baselines/),
+// a row per series that the shards must split like the scenarios' rows.
+const SCENARIOS = ['--scenario', 'unshare-net', '--scenario', 'setns-serial', '--check-formats'];
 const SERIES = ['-s', 'baseline', '-s', 'proc-connector-ns@rfc-v1', '-s', 'proc-connector-ns@rfc-v2'];
 const rows = (s: Summary) => s.runs.map((r) => `${r.revision ? `${r.series}@${r.revision}` : r.series} ${r.scenario}: ${r.verdict}`).sort();
 /** The single run of the first test, for the --jobs 2 test to compare with. */
@@ -37,6 +39,8 @@ describe('kph run --shard 1/2 and 2/2, then kph merge', () => {
     const labels = (s: Summary) => s.series.map((x) => x.label);
     expect(labels(a).filter((l) => labels(b).includes(l))).toEqual([]);
     expect([...rows(a), ...rows(b)].sort()).toEqual(rows(summaryOf(whole)));
+    // Every series' formats were checked against its committed baseline, and matched.
+    expect(summaryOf(whole).runs.filter((x) => x.scenario === 'format-baseline').map((x) => `${x.series}: ${x.verdict}`)).toEqual(['baseline: pass', 'proc-connector-ns: pass', 'proc-connector-ns: pass']);
 
     const merged = join(folders.make(), 'merged');
     const m = await kph(['merge', ...shards, '--out', merged, '--compare']);
