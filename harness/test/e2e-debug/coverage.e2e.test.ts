@@ -4,8 +4,8 @@
 // kph-cov-never takes. On unshare-net, exactly the branch's two lines must be reported as never
 // run (file, line, text, patch 2), the counter's line as run, coverage.info must be written with
 // tree-relative names, only the series' object profiled, and the verdict and exit code must be
-// what the plain kernel gives (pass, 0); --min-coverage 100 then makes the same run exit 1 naming
-// the lines, the verdict still pass.
+// what the plain kernel gives (pass, 0). (--min-coverage on a real run: CI's
+// harness/test/e2e/debug.e2e.test.ts, on the kmemleak + coverage kernel.)
 //
 // Cost: the coverage kernel is a whole build of its own (its config differs from the plain
 // kernel's, so autoconf.h and with it nearly every object miss ccache, as for a --kconfig
@@ -77,17 +77,6 @@ describe('kph run --coverage on a series whose branch no scenario reaches (fixtu
     expect(md).toContain('## Coverage');
     expect(md).toContain('✗ +\t\tdump_stack();');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<h2 id="coverage">Coverage</h2>');
-  });
-
-  it('--min-coverage 100 exits 1 naming the lines, the verdict still pass', async () => {
-    const out = results.make();
-    const r = await kph(['run', '-s', series, '--coverage', '--min-coverage', '100', '--scenario', 'unshare-net', '--out', out], BUILD_MS);
-    expect(r.code, r.all.slice(-3000)).toBe(1);
-    expect(r.all).toContain('kernel/nsproxy.c:228');
-    expect(r.all).toContain('kernel/nsproxy.c:229');
-    const s = summaryOf(out);
-    expect(s.runs.find((x) => x.scenario === 'unshare-net')!.verdict).toBe('pass');
-    expect(s.coverageGate).toMatchObject({ minPercent: 100, passed: false, below: [{ series: 'coverage-unreached+coverage' }] });
   });
 
   it('--min-coverage without --coverage is a usage error (exit 2) before anything is built', async () => {

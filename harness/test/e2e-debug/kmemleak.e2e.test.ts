@@ -7,10 +7,11 @@
 // with kmemleak's backtrace, while baseline under the same profile passes: a false leak on
 // baseline would be a false verdict. None may leave a QEMU behind.
 //
-// Not run yet: written in the session that built the leak verdict, when no kernel could be
-// built. Cost: two kmemleak kernels (whole builds, ccache cold for the profile's flags), each
-// boot about 6 s longer for the scans, each scenario about 6 s longer (not in its time).
-//
+// First run 2026-11-29, passed: baseline+kmemleak built whole in 793 s (2 cores, nothing else
+// running), the fixture's kmemleak kernel in 61 s from its objects; boots 5.4 s, the scenario
+// 2.8 s; the leak's signature kmemleak: kph_leak_netns < create_new_namespaces <
+// unshare_nsproxy_namespaces, 1 object of 64 bytes by "unshare".
+
 // A leak kmemleak may miss: a stale copy of the pointer left in a stack kmemleak scans (the
 // task's, or a cached one) hides the object until something overwrites it. If the fixture's
 // row passes with `leaks: []`, look at guest/kmemleak.txt and the console before the verdict.
