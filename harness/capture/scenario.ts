@@ -28,6 +28,14 @@ export interface RawCapture extends CapturedText {
   kmemleak?: string;
   /** kmemleak.err: the scan after the scenario failed (why). */
   kmemleakError?: string;
+  /**
+   * ns-deaths.txt: on a series whose records say when a namespace dies, the guest's wait for the
+   * DEL records of the namespaces the window made and did not see freed (judge/ns-deaths.ts).
+   * Absent: nothing was pending, or no such series.
+   */
+  nsDeaths?: string;
+  /** ns-deaths.err: that wait could not run (why). */
+  nsDeathsError?: string;
 }
 
 /** Shell-quote a parameter value for the guest's env file. */
@@ -121,7 +129,9 @@ export function readRawCapture(dir: string, listener = existsSync(join(dir, 'eve
   const opt = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
   const kmemleak = opt('kmemleak.txt');
   const kmemleakError = opt('kmemleak.err');
-  return { ...readCapturedDir(dir, listener), dir, flushTimedOut: existsSync(join(dir, 'flush-timeout')), scriptTimedOut: existsSync(join(dir, 'script-timeout')), stuckTasks: opt('stuck-tasks.txt'), ...(kmemleak !== undefined ? { kmemleak } : {}), ...(kmemleakError !== undefined ? { kmemleakError } : {}) };
+  const nsDeaths = opt('ns-deaths.txt');
+  const nsDeathsError = opt('ns-deaths.err');
+  return { ...readCapturedDir(dir, listener), dir, flushTimedOut: existsSync(join(dir, 'flush-timeout')), scriptTimedOut: existsSync(join(dir, 'script-timeout')), stuckTasks: opt('stuck-tasks.txt'), ...(kmemleak !== undefined ? { kmemleak } : {}), ...(kmemleakError !== undefined ? { kmemleakError } : {}), ...(nsDeaths !== undefined ? { nsDeaths } : {}), ...(nsDeathsError !== undefined ? { nsDeathsError } : {}) };
 }
 
 /** Read the files images/guest-tools/kph-scenario writes (a run's guest/ folder, or a fixture of one). */

@@ -49,6 +49,7 @@ export const FAILURE_CODES = [
   'E_KNOWN_FAIL', // a peer suite's test fails on this series and on baseline too: reported, not the series' regression (verdict skip)
   'E_FLAKY', // --repeat N: the repeats of one scenario on one kernel disagreed
   'E_LEAK', // a kmemleak kernel (--kconfig kmemleak): a suspected leak the baseline kernel under the same profile does not show
+  'E_NS_LEAK', // a series whose records say when a namespace dies (NS_INIT_*/NS_DEL_*): one a scenario made was never freed, and no task is in it
 ] as const;
 export const failureCodeSchema = z.enum(FAILURE_CODES);
 export type FailureCode = z.infer<typeof failureCodeSchema>;

@@ -15,6 +15,15 @@ import { connectGuest, makeClientKey, type ExecResult, type GuestSession } from 
 import { startVm, type Vm } from '../vm/vm.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nsDeathScript, pendingNamespaces, type NsFamily } from '../judge/ns-deaths.js';
+import { parseAuditLog, sliceBetweenMarkers } from '../parse/audit.js';
+
+/** A series whose records say when a namespace dies (judge/ns-deaths.ts): its record names, families, and the bound. */
+export interface NsDeathsOptions {
+  names: Record<string, string>;
+  families: NsFamily[];
+  waitMs: number;
+}
 
 /** What collecting evidence, killing the script and fetching the capture may add to a hang. */
 export const HANG_GRACE_MS = 60_000;
@@ -209,8 +218,33 @@ export class GuestHandle {
    */
   constructor(
     readonly guest: BootedGuest,
-    private readonly opts: { kmemleak?: boolean } = {},
+    private readonly opts: { kmemleak?: boolean; nsDeaths?: NsDeathsOptions } = {},
   ) {}
+
+  /**
+   * After a scenario the guest survived, on a series whose records say when a namespace dies:
+   * wait (bounded) for the DEL records of the namespaces its window made and did not see freed,
+   * and name the tasks still in those left (judge/ns-deaths.ts). Into the capture as
+   * guest/ns-deaths.txt, or ns-deaths.err; nothing when nothing was pending.
+   */
+  async awaitNsDeaths(capture: RawCapture, scenario: string): Promise<RawCapture> {
+    const o = this.opts.nsDeaths!;
+    const { inside } = sliceBetweenMarkers(parseAuditLog(capture.auditFull, o.names), `kph-begin ${scenario}`, `kph-end ${scenario}`);
+    const pending = pendingNamespaces(inside, o.families);
+    if (!pending.length) return capture;
+    const put = (file: string, text: string) => {
+      mkdirSync(capture.dir, { recursive: true });
+      writeFileSync(join(capture.dir, file), text);
+    };
+    const r = await this.guest.session.exec(nsDeathScript(pending, o.waitMs), { timeoutMs: o.waitMs + 30_000 }).catch((e: unknown) => e);
+    const error = r instanceof Error ? r.message : (r as ExecResult).code !== 0 ? `exit ${(r as ExecResult).code}: ${((r as ExecResult).stderr || (r as ExecResult).stdout).trim()}` : null;
+    if (error !== null) {
+      put('ns-deaths.err', error + '\n');
+      return { ...capture, nsDeathsError: error };
+    }
+    put('ns-deaths.txt', (r as ExecResult).stdout);
+    return { ...capture, nsDeaths: (r as ExecResult).stdout };
+  }
 
   /** Forget what the boot leaked (kmemleakPrepareScript); a failure is said by every scenario after. */
   async prepareKmemleak(): Promise<void> {
@@ -302,6 +336,8 @@ export class GuestHandle {
     const scenarioMs = Date.now() - started;
     // A kmemleak kernel: what leaked, once the scenario is over (not after a hang: its tasks may still hold memory).
     if (this.opts.kmemleak && capture && !hang && vm.alive()) capture = await this.scanKmemleak(capture);
+    // A series whose records say when a namespace dies: the ones the scenario made, freed or not.
+    if (this.opts.nsDeaths && capture && !hang && vm.alive()) capture = await this.awaitNsDeaths(capture, scenario.name);
     return {
       capture,
       error,

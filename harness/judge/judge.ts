@@ -16,6 +16,7 @@ import { parseTaskDumps, whereItWaits } from '../parse/task-dump.js';
 import { parseStuckTasks, stuckTasksExcerpt, stuckTasksOfInterest } from '../parse/stuck-tasks.js';
 import { groupLeaks, parseKmemleak } from '../parse/kmemleak.js';
 import { applyLeaks, type LeakInput, type RowLeak } from './leaks.js';
+import { applyNsDeaths, judgeNsDeaths, NS_LEAK_NOTE, nsFamilies, parseNsDeathReport, pendingNamespaces } from './ns-deaths.js';
 
 export interface JudgeInput {
   scenario: Scenario;
@@ -75,7 +76,8 @@ export function judgeScenario(input: JudgeInput): Judgement {
   const notes = ctx ? [throttleNote(ctx.audit.before, ctx.audit.after)].filter((n): n is string => n !== null) : [];
   const signature = splats[0] ? splatSignature(splats[0]) : undefined;
   const leaks = capture?.kmemleak !== undefined ? groupLeaks(parseKmemleak(capture.kmemleak)) : undefined;
-  const done = (verdict: Verdict, failures: Failure[]): Judgement => {
+  const done = (verdict: Verdict, failures: Failure[]): Judgement => withNsDeaths(input, ctx, judged(verdict, failures));
+  const judged = (verdict: Verdict, failures: Failure[]): Judgement => {
     if (verdict === 'pass' && capture?.kmemleakError !== undefined) {
       // Leaks were asked for (a kmemleak kernel) and not looked for: the pass is not earned.
       return { verdict: 'inconclusive', failures: [{ code: 'E_INFRA', message: `kmemleak could not scan after the scenario, so its leaks were not looked for: ${capture.kmemleakError.trim().split('\n').slice(-3).join(' / ') || 'no reason given'}` }, ...failures], checks, metrics, notes, ...(signature ? { signature } : {}), ctx };
@@ -108,6 +110,32 @@ export function judgeScenario(input: JudgeInput): Judgement {
   });
   if (expectError) return done(v.verdict === 'inconclusive' ? 'inconclusive' : 'fail', [...v.failures, expectError]);
   return done(v.verdict, v.failures);
+}
+
+/**
+ * A series whose records say when a namespace dies (judge/ns-deaths.ts): the namespaces the
+ * scenario's window made and did not see freed, against what the guest's wait after it found.
+ * A pass whose wait could not run is not earned (inconclusive), as for kmemleak's scan.
+ */
+function withNsDeaths(input: JudgeInput, ctx: ScenarioContext | null, j: Judgement): Judgement {
+  const families = nsFamilies(input.series.meta.records);
+  if (!families.length || !ctx) return j;
+  const pending = pendingNamespaces(ctx.audit.records, families);
+  if (!pending.length) return j;
+  const capture = input.capture;
+  if (capture?.nsDeathsError !== undefined) {
+    const why = `the wait for the DEL records of ${pending.length} namespace(s) the scenario made failed, so they were not looked for: ${capture.nsDeathsError.trim().split('\n').slice(-3).join(' / ')}`;
+    if (j.verdict === 'pass') return { ...j, verdict: 'inconclusive', failures: [{ code: 'E_INFRA', message: why }, ...j.failures] };
+    return { ...j, notes: [...j.notes, `${NS_LEAK_NOTE}${why}`] };
+  }
+  if (capture?.nsDeaths === undefined) {
+    // A hang, a dead guest (the verdict says so) or a capture from before this check.
+    return { ...j, notes: [...j.notes, `${NS_LEAK_NOTE}${pending.length} namespace(s) the scenario made were not waited for (no ns-deaths.txt)`] };
+  }
+  const o = judgeNsDeaths(pending, parseNsDeathReport(capture.nsDeaths, input.series.meta.records));
+  const a = applyNsDeaths(j.verdict, j.failures, j.notes, o);
+  const signature = j.signature ?? a.signature;
+  return { ...j, verdict: a.verdict, failures: a.failures, notes: a.notes, ...(signature ? { signature } : {}) };
 }
 
 /**

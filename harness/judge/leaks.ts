@@ -67,7 +67,8 @@ export interface LeakOutcome {
 export function applyLeaks(i: LeakInput): LeakOutcome {
   const failures = i.failures.filter((f) => f.code !== 'E_LEAK');
   const notes = i.notes.filter((n) => !n.startsWith(LEAK_NOTE));
-  const underlying: Verdict = i.verdict === 'leak' ? 'pass' : i.verdict;
+  // A namespace that never died (judge/ns-deaths.ts) is a leak of its own: the row stays `leak`.
+  const underlying: Verdict = i.verdict === 'leak' && !i.failures.some((f) => f.code === 'E_NS_LEAK') ? 'pass' : i.verdict;
   // The signature a leak gave the row goes; a splat's (a crash) stays.
   const wasLeakSig = i.signature !== undefined && i.leaks.some((l) => l.signature === i.signature);
   let signature = wasLeakSig ? undefined : i.signature;

@@ -12,7 +12,8 @@ import { checkBaseline } from '../diff/baselines.js';
 import { compareSignatures } from '../diff/compare.js';
 import { signatureFromRun } from '../diff/load.js';
 
-import { bootGuest, GuestHandle, kmemleakEnabled } from '../guest/guest.js';
+import { bootGuest, GuestHandle, kmemleakEnabled, type NsDeathsOptions } from '../guest/guest.js';
+import { NS_DEATH_WAIT_MS, nsFamilies } from '../judge/ns-deaths.js';
 import { ensureGuestImage, type GuestImage } from '../image/guest.js';
 import { buildSelftests, uploadSelftests } from '../image/selftests.js';
 import { produceKernel, type Kernel } from '../kernel/kernel.js';
@@ -86,7 +87,7 @@ export function realStages(o: RealStageOptions): RunStages {
     counters.set(id, st);
     return st;
   };
-  const boot = async (kernel: Kernel, consoleLog: string, name: string, opts: { kmemleak?: boolean } = {}): Promise<GuestHandle> =>
+  const boot = async (kernel: Kernel, consoleLog: string, name: string, opts: { kmemleak?: boolean; nsDeaths?: NsDeathsOptions } = {}): Promise<GuestHandle> =>
     new GuestHandle(await bootGuest({ runner, qemu: o.qemu, kernel: kernel.bzImage, image: image!, accel, consoleLog, bootTimeoutMs: o.bootTimeoutMs, timeFactor: timeFactors(kernel.series).boot, append: o.append, name }), opts);
   /**
    * A peer suite's own boot. As for the scenarios' boots (policy.ts: bootAgain), a guest that said
@@ -204,7 +205,10 @@ export function realStages(o: RealStageOptions): RunStages {
       const selftests = opts.selftests ? await buildSelftests({ runner, buildDir: kernel.buildDir, logFile: join(opts.logDir, 'selftests.log') }) : null;
       if (selftests?.error) progress.fail(`${seriesLabel(kernel.series)}: selftests did not build: ${selftests.error.split('\n')[0]}`);
       const kmemleak = kmemleakEnabled(kernel.config);
-      const g = await boot(kernel, opts.consoleLog, opts.name, { kmemleak });
+      // A series whose records say when a namespace dies: each scenario's namespaces waited for (judge/ns-deaths.ts).
+      const families = nsFamilies(kernel.series.meta.records);
+      const nsDeaths = families.length ? { names: kernel.series.meta.records ?? {}, families, waitMs: Math.ceil(NS_DEATH_WAIT_MS * timeFactors(kernel.series).scenario) } : undefined;
+      const g = await boot(kernel, opts.consoleLog, opts.name, { kmemleak, nsDeaths });
       const upErr = selftests ? await uploadSelftests(g.guest.session, selftests) : null;
       if (upErr) progress.fail(`${seriesLabel(kernel.series)}: ${upErr}`);
       if (kmemleak) {
