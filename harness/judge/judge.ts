@@ -118,7 +118,7 @@ export function judgeScenario(input: JudgeInput): Judgement {
  * A pass whose wait could not run is not earned (inconclusive), as for kmemleak's scan.
  */
 function withNsDeaths(input: JudgeInput, ctx: ScenarioContext | null, j: Judgement): Judgement {
-  const families = nsFamilies(input.series.meta.records);
+  const families = nsFamilies(input.series.meta?.records);
   if (!families.length || !ctx) return j;
   const pending = pendingNamespaces(ctx.audit.records, families);
   if (!pending.length) return j;
@@ -132,7 +132,7 @@ function withNsDeaths(input: JudgeInput, ctx: ScenarioContext | null, j: Judgeme
     // A hang, a dead guest (the verdict says so) or a capture from before this check.
     return { ...j, notes: [...j.notes, `${NS_LEAK_NOTE}${pending.length} namespace(s) the scenario made were not waited for (no ns-deaths.txt)`] };
   }
-  const o = judgeNsDeaths(pending, parseNsDeathReport(capture.nsDeaths, input.series.meta.records));
+  const o = judgeNsDeaths(pending, parseNsDeathReport(capture.nsDeaths, input.series.meta?.records));
   const a = applyNsDeaths(j.verdict, j.failures, j.notes, o);
   const signature = j.signature ?? a.signature;
   return { ...j, verdict: a.verdict, failures: a.failures, notes: a.notes, ...(signature ? { signature } : {}) };
