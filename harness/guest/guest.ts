@@ -204,6 +204,19 @@ echo clear >"$k" || exit 1
 /** How long the guest may take for either kmemleak step (two scans under TCG, and the wait). */
 export const KMEMLEAK_STEP_TIMEOUT_MS = 180_000;
 
+/** A guest step's failure as one line (its exception, or its exit status and output), or null. */
+function stepError(r: unknown): string | null {
+  if (r instanceof Error) return r.message;
+  const x = r as ExecResult;
+  return x.code !== 0 ? `exit ${x.code}: ${(x.stderr || x.stdout).trim()}` : null;
+}
+
+/** A file the host adds to a scenario's capture folder (kmemleak.txt, ns-deaths.txt, their .err). */
+function putInCapture(capture: RawCapture, file: string, text: string): void {
+  mkdirSync(capture.dir, { recursive: true });
+  writeFileSync(join(capture.dir, file), text);
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   return Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 }
@@ -232,17 +245,13 @@ export class GuestHandle {
     const { inside } = sliceBetweenMarkers(parseAuditLog(capture.auditFull, o.names), `kph-begin ${scenario}`, `kph-end ${scenario}`);
     const pending = pendingNamespaces(inside, o.families);
     if (!pending.length) return capture;
-    const put = (file: string, text: string) => {
-      mkdirSync(capture.dir, { recursive: true });
-      writeFileSync(join(capture.dir, file), text);
-    };
     const r = await this.guest.session.exec(nsDeathScript(pending, o.waitMs), { timeoutMs: o.waitMs + 30_000 }).catch((e: unknown) => e);
-    const error = r instanceof Error ? r.message : (r as ExecResult).code !== 0 ? `exit ${(r as ExecResult).code}: ${((r as ExecResult).stderr || (r as ExecResult).stdout).trim()}` : null;
+    const error = stepError(r);
     if (error !== null) {
-      put('ns-deaths.err', error + '\n');
+      putInCapture(capture, 'ns-deaths.err', error + '\n');
       return { ...capture, nsDeathsError: error };
     }
-    put('ns-deaths.txt', (r as ExecResult).stdout);
+    putInCapture(capture, 'ns-deaths.txt', (r as ExecResult).stdout);
     return { ...capture, nsDeaths: (r as ExecResult).stdout };
   }
 
@@ -259,16 +268,13 @@ export class GuestHandle {
    * or why there is none (guest/kmemleak.err). Not part of the scenario's time.
    */
   async scanKmemleak(capture: RawCapture): Promise<RawCapture> {
-    const put = (file: string, text: string) => {
-      mkdirSync(capture.dir, { recursive: true });
-      writeFileSync(join(capture.dir, file), text);
-    };
+    const put = (file: string, text: string) => putInCapture(capture, file, text);
     if (this.kmemleakBroken) {
       put('kmemleak.err', this.kmemleakBroken + '\n');
       return { ...capture, kmemleakError: this.kmemleakBroken };
     }
     const r = await this.guest.session.exec(kmemleakScanScript(), { timeoutMs: KMEMLEAK_STEP_TIMEOUT_MS }).catch((e: unknown) => e);
-    const error = r instanceof Error ? r.message : (r as ExecResult).code !== 0 ? `exit ${(r as ExecResult).code}: ${((r as ExecResult).stderr || (r as ExecResult).stdout).trim()}` : null;
+    const error = stepError(r);
     if (error !== null) {
       put('kmemleak.err', error + '\n');
       return { ...capture, kmemleakError: error };
