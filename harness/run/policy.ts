@@ -16,10 +16,13 @@ export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' |
   return !c.guestAlive || c.hang !== null || c.error !== null || verdict === 'crash' || verdict === 'timeout' || verdict === 'infra-error';
 }
 
-/** The guest's init prints this when sshd is started (images/bookworm/overlay/etc/kph/rc). */
-const READY = /kph: guest ready/;
+/**
+ * The guest prints these once sshd listens, and once auditd runs too
+ * (images/bookworm/overlay/etc/kph/rc).
+ */
+const READY = /kph: (sshd listening|guest ready)/;
 
-/** Whether the guest's console says it was ready (sshd and auditd started). */
+/** Whether the guest's console says its sshd listened (the guest was ready to answer on SSH). */
 export function saidReady(console: string[]): boolean {
   return console.some((l) => READY.test(l));
 }

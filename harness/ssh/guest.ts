@@ -166,12 +166,13 @@ function connectOnce(port: number, key: ClientKey, hostBlob: Buffer, onHandshake
 }
 
 /**
- * Connect once the guest answers; a dead or panicked guest stops the retries at once. The first
- * attempt waits for the guest's ready line (sshd is running by then): an attempt made earlier
- * hangs in QEMU's user network until the guest's interface is up, and costs a retry interval.
- * Retries stay for a guest whose ready line never comes or whose sshd answers late. sshd usually
- * does: it forks into the background before it listens, so the ready line can come first. The
- * first retry is 25 ms later, not 150 (that wait was in 4 of 5 boots' sshWait, about 170 ms).
+ * Connect once the guest answers, and return once it is ready; a dead or panicked guest stops
+ * the retries at once. The first attempt waits for the guest's "sshd listening" line: an attempt
+ * made earlier hangs in QEMU's user network until the guest's interface is up, and costs a retry
+ * interval. The handshake then runs while the guest starts auditd, and the session is handed
+ * over only after the guest's ready line (auditd runs, its rules are loaded): nothing runs in a
+ * guest before that. Retries stay for a guest whose lines never come or whose sshd answers late.
+ * The first retry is 25 ms later, not 150 (that wait was in 4 of 5 boots' sshWait, about 170 ms).
  */
 export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> {
   const hostBlob = publicKeyBlob(opts.hostKey);
@@ -187,14 +188,18 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
   const sinceSpawn = () => Date.now() - vm.startedAt;
   /** Each distinct reason an attempt failed, with how often: the failure names them all. */
   const reasons = new Map<string, number>();
-  try {
-    // Until the ready line: watch the guards every 100 ms (a splat, QEMU's exit, silence).
-    const readyBy = started + opts.deadlineMs;
-    while (vm.marks.readyMs === undefined && Date.now() < readyBy) {
-      guardVm();
-      await vm.waitForLine(/^kph: guest ready$/, 100);
+  const readyBy = started + opts.deadlineMs;
+  /** Until the line, or the deadline: watch the guards every 100 ms (a splat, QEMU's exit, silence). */
+  const awaitLine = async (seen: () => boolean, re: RegExp, guard: () => void) => {
+    while (!seen() && Date.now() < readyBy) {
+      guard();
+      await vm.waitForLine(re, 100);
     }
-    const client = await pRetry(
+  };
+  let client: InstanceType<typeof Client>;
+  try {
+    await awaitLine(() => vm.marks.sshdMs !== undefined || vm.marks.readyMs !== undefined, /^kph: (sshd listening|guest ready)$/, guardVm);
+    client = await pRetry(
       async () => {
         attempts++;
         guardVm();
@@ -215,23 +220,42 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
       },
       { retries: 10_000, minTimeout: 25, maxTimeout: 500, factor: 1.3, maxRetryTime: Math.max(1000, readyBy - Date.now()) },
     );
-    return new GuestSession(client);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const panicked = vm.firstSplat() !== null;
     const code = panicked ? 'E_BOOT_SPLAT' : vm.alive() ? 'E_GUEST_UNREACHABLE' : 'E_QEMU_EXITED';
     const tail = vm.lines().slice(-15);
-    const ready = vm.marks.readyMs !== undefined;
-    // The guest said it was ready (sshd listens) and still never answered: what its tasks do
-    // decides between a stuck kernel and a lost connection, so ask the kernel before QEMU goes.
-    const evidence = code === 'E_GUEST_UNREACHABLE' && ready ? await tasksAfterReady(vm) : [];
+    const listened = vm.marks.sshdMs !== undefined || vm.marks.readyMs !== undefined;
+    // The guest said sshd listens and still never answered: what its tasks do decides between
+    // a stuck kernel and a lost connection, so ask the kernel before QEMU goes.
+    const evidence = code === 'E_GUEST_UNREACHABLE' && listened ? await tasksAfterReady(vm) : [];
     const tried = [...reasons].map(([r, n]) => `${r}${n > 1 ? ` (×${n})` : ''}`).join('; ');
-    throw new BootError(code, `The guest never answered on SSH (${attempts} attempts in ${Math.round((Date.now() - started) / 1000)} s${ready ? ', after its ready line' : ''}): ${why}${tried && tried !== why ? ` [attempts: ${tried}]` : ''}`, {
+    throw new BootError(code, `The guest never answered on SSH (${attempts} attempts in ${Math.round((Date.now() - started) / 1000)} s${listened ? ', after its sshd listened' : ''}): ${why}${tried && tried !== why ? ` [attempts: ${tried}]` : ''}`, {
       cause: e,
       hint: 'The serial console log shows how far the boot got.',
       details: [...tail, ...evidence],
     });
   }
+  try {
+    // SSH is up; auditd may still be starting. A guest that never says it is ready is handed
+    // over at the deadline, as before the handshake overlapped: its checks say what is missing.
+    // Its console may be quiet meanwhile: the deadline bounds this wait, not silence.
+    await awaitLine(() => vm.marks.readyMs !== undefined, /^kph: guest ready$/, () => {
+      const splat = vm.firstSplat();
+      if (splat) throw new Error(`the kernel reported a splat: ${splat.line.trim()}`);
+      if (!vm.alive()) throw new Error(`QEMU exited (code ${vm.exitCode()})`);
+    });
+  } catch (e) {
+    client.end();
+    const why = e instanceof Error ? e.message : String(e);
+    const code = vm.firstSplat() !== null ? 'E_BOOT_SPLAT' : 'E_QEMU_EXITED';
+    throw new BootError(code, `The guest answered on SSH and then, before it was ready (auditd): ${why}`, {
+      cause: e,
+      hint: 'The serial console log shows how far the boot got.',
+      details: vm.lines().slice(-15),
+    });
+  }
+  return new GuestSession(client);
 }
 
 /**

@@ -18,6 +18,15 @@ describe('bootPhases', () => {
     expect(p).toEqual({ firmware: 4366, kernel: 4612, userspace: 5278, sshWait: 44, sshKex: 1600, sshAuth: 700, total: 16700 });
     expect(formatBootPhases(p)).toBe('firmware 4.4 s, kernel 4.6 s, userspace 5.3 s, ssh wait 0.0 s, ssh kex 1.6 s, ssh auth 0.7 s');
   });
+  it('counts the handshake that overlaps auditd once: what is left of the ready wait after SSH is up', () => {
+    // host times of a boot with the overlapped handshake (baseline, TCG, this machine)
+    const p = bootPhases({ firstLineMs: 395, initMs: 1700, sshdMs: 2540, readyMs: 2950, sshAttemptMs: 2560, sshHandshakeMs: 2800, sshReadyMs: 3020 }, 3030);
+    expect(p).toEqual({ firmware: 395, kernel: 1305, userspace: 840, sshWait: 20, sshKex: 240, sshAuth: 220, readyWait: 0, total: 3030 });
+    const late = bootPhases({ firstLineMs: 395, initMs: 1700, sshdMs: 2540, readyMs: 3300, sshAttemptMs: 2560, sshHandshakeMs: 2800, sshReadyMs: 3020 }, 3310);
+    expect(late.readyWait).toBe(280);
+    expect(late.firmware! + late.kernel! + late.userspace! + late.sshWait! + late.sshKex! + late.sshAuth! + late.readyWait!).toBe(3300);
+    expect(formatBootPhases(late)).toBe('firmware 0.4 s, kernel 1.3 s, userspace 0.8 s, ssh wait 0.0 s, ssh kex 0.2 s, ssh auth 0.2 s, ready wait 0.3 s');
+  });
   it('leaves out what it did not see (no init line: a kernel that never reached userspace)', () => {
     expect(bootPhases({ firstLineMs: 900, readyMs: 4000, sshAttemptMs: 3900, sshHandshakeMs: 4500, sshReadyMs: 4600 }, 4700)).toEqual({ firmware: 900, sshWait: 0, sshKex: 600, sshAuth: 100, total: 4700 });
   });

@@ -6,13 +6,19 @@
 // kernel's first line). The kernel's first line comes at its start because the harness boots
 // with `earlycon` (qemu-args.ts): before, it came when ttyS0 registered, later in the boot.
 
+/** The guest's lines (images/bookworm/overlay/etc/kph/rc): sshd listens; auditd runs too. */
+export const SSHD_LISTENING = 'kph: sshd listening';
+export const GUEST_READY = 'kph: guest ready';
+
 /** Host milliseconds since QEMU was spawned, at what the console and the SSH client showed. */
 export interface BootMarks {
   /** The kernel's first console line arrived (with earlycon: the kernel started). */
   firstLineMs?: number;
   /** The init line ("Run /sbin/kph-init as init process") arrived. */
   initMs?: number;
-  /** The guest's "kph: guest ready" line (auditd and sshd started) arrived. */
+  /** The guest's "kph: sshd listening" line arrived: kph starts its SSH handshake. */
+  sshdMs?: number;
+  /** The guest's "kph: guest ready" line (auditd started and its rules loaded) arrived. */
   readyMs?: number;
   /** The SSH attempt that succeeded began (TCP connect). */
   sshAttemptMs?: number;
@@ -22,20 +28,25 @@ export interface BootMarks {
   sshReadyMs?: number;
 }
 
-/** A boot's phases in ms; they add up to `total` where every mark was seen. */
+/**
+ * A boot's phases in ms; they add up to `total` where every mark was seen. The SSH handshake
+ * runs while the guest starts auditd: `readyWait` is what was left of that after SSH was up.
+ */
 export interface BootPhases {
   /** QEMU start, firmware, loading and decompressing the kernel: until its first line. */
   firmware?: number;
   /** The kernel's first line to the init process. */
   kernel?: number;
-  /** Init to the guest's ready line (network, auditd, sshd). */
+  /** Init to sshd listening (network, sshd); to the ready line for a guest that never says so. */
   userspace?: number;
-  /** Ready line to the SSH attempt that succeeded (waiting, retries). */
+  /** sshd listening to the SSH attempt that succeeded (waiting, retries). */
   sshWait?: number;
   /** That attempt's TCP connect, banner and key exchange. */
   sshKex?: number;
   /** Authentication after the key exchange. */
   sshAuth?: number;
+  /** SSH was up; the guest's ready line (auditd) had not come yet. */
+  readyWait?: number;
   total: number;
 }
 
@@ -46,18 +57,20 @@ export function isInitLine(line: string): boolean {
 
 export function bootPhases(m: BootMarks, totalMs: number): BootPhases {
   const p: BootPhases = { total: totalMs };
+  const listening = m.sshdMs ?? m.readyMs;
   if (m.firstLineMs !== undefined) p.firmware = m.firstLineMs;
   if (m.firstLineMs !== undefined && m.initMs !== undefined) p.kernel = m.initMs - m.firstLineMs;
-  if (m.initMs !== undefined && m.readyMs !== undefined) p.userspace = m.readyMs - m.initMs;
-  if (m.readyMs !== undefined && m.sshAttemptMs !== undefined) p.sshWait = Math.max(0, m.sshAttemptMs - m.readyMs);
+  if (m.initMs !== undefined && listening !== undefined) p.userspace = listening - m.initMs;
+  if (listening !== undefined && m.sshAttemptMs !== undefined) p.sshWait = Math.max(0, m.sshAttemptMs - listening);
   if (m.sshAttemptMs !== undefined && m.sshHandshakeMs !== undefined) p.sshKex = m.sshHandshakeMs - m.sshAttemptMs;
   if (m.sshHandshakeMs !== undefined && m.sshReadyMs !== undefined) p.sshAuth = m.sshReadyMs - m.sshHandshakeMs;
+  if (m.sshdMs !== undefined && m.readyMs !== undefined && m.sshReadyMs !== undefined) p.readyWait = Math.max(0, m.readyMs - m.sshReadyMs);
   return p;
 }
 
 /** "firmware 1.1 s, kernel 0.9 s, userspace 1.0 s, ..." for progress lines and reports. */
 export function formatBootPhases(p: BootPhases): string {
-  const names: [keyof BootPhases, string][] = [['firmware', 'firmware'], ['kernel', 'kernel'], ['userspace', 'userspace'], ['sshWait', 'ssh wait'], ['sshKex', 'ssh kex'], ['sshAuth', 'ssh auth']];
+  const names: [keyof BootPhases, string][] = [['firmware', 'firmware'], ['kernel', 'kernel'], ['userspace', 'userspace'], ['sshWait', 'ssh wait'], ['sshKex', 'ssh kex'], ['sshAuth', 'ssh auth'], ['readyWait', 'ready wait']];
   return names
     .filter(([k]) => p[k] !== undefined)
     .map(([k, n]) => `${n} ${((p[k] as number) / 1000).toFixed(1)} s`)
