@@ -12,7 +12,8 @@
 //          added header line, each timed from the edit to the verdict of one scenario
 //   profiles (--profiles kmemleak,coverage,...) baseline built whole (an empty compiler cache)
 //          plain and then under each debug profile (`coverage`: kph's --coverage kernel), each
-//          beside the plain one: build time and boot-to-SSH (median of 3) as ratios
+//          beside the plain one: build time, boot-to-SSH (median of 3) and the time of four
+//          scenarios (PROFILE_SCENARIOS, one run) as ratios, with the scenarios' verdicts
 // Usage: npm run bench [-- --cold] [-- --edit] [-- --boots 5] [-- --boots-only]
 //        [-- --profiles kmemleak,coverage];
 // writes results/bench-<time>.json.
@@ -29,6 +30,8 @@ import { editAddedLine } from './edit.js';
 import { floorBootKph, floorBootPlain } from './floor.js';
 
 const bin = join(repoRoot, 'harness', 'cli', 'bin.mjs');
+/** Run under each profile of --profiles: namespaces made and joined, a clone loop, a setns loop. */
+const PROFILE_SCENARIOS = ['unshare-net', 'nsenter', 'clone-flags', 'setns-loop'];
 const args = process.argv.slice(2);
 const cold = args.includes('--cold');
 const boots = Number(args[args.indexOf('--boots') + 1] ?? 3) || 3;
@@ -118,6 +121,14 @@ if (profiles.length) {
   const cache = mkdtempSync(join(tmpdir(), 'kph-bench-profiles-'));
   for (const d of ['bases', 'images']) symlinkSync(join(cacheDir(), d), join(cache, d));
   const env = { KPH_CACHE_DIR: cache };
+  /** What a profile's `scenario` time factor (profiles.ts) scales: these scenarios' own time. */
+  const scenarioTime = async (extra: string[]) => {
+    const out = mkdtempSync(join(tmpdir(), 'kph-bench-profile-run-'));
+    const r = await kph(['run', '--series', 'baseline', ...extra, ...PROFILE_SCENARIOS.flatMap((s) => ['--scenario', s]), '--out', out], env);
+    const rows = existsSync(join(out, 'summary.json')) ? summary(out).runs : [];
+    rmSync(out, { recursive: true, force: true });
+    return { ms: rows.reduce((a, row) => a + row.durationsMs.scenario, 0), exit: r.code, verdicts: Object.fromEntries(rows.map((row) => [row.scenario, row.verdict])) };
+  };
   const measure = async (extra: string[]) => {
     const b = await kph(['build', '--series', 'baseline', ...extra], env);
     if (b.code !== 0) return { error: b.out.slice(-2000) };
@@ -127,14 +138,14 @@ if (profiles.length) {
       const m = /guest answered in ([\d.]+) s/.exec(r.out);
       if (m) ms.push(Number(m[1]) * 1000);
     }
-    return { buildMs: b.ms, bootToSshMs: { runs: ms, median: [...ms].sort((a, c) => a - c)[Math.floor(ms.length / 2)] } };
+    return { buildMs: b.ms, bootToSshMs: { runs: ms, median: [...ms].sort((a, c) => a - c)[Math.floor(ms.length / 2)] }, scenarios: await scenarioTime(extra) };
   };
   const plain = await measure([]);
   const out: Record<string, unknown> = { plain };
   for (const p of profiles) {
     const m = await measure(p === 'coverage' ? ['--coverage'] : ['--kconfig', p]);
     const ratio = (a?: number, b?: number) => (a && b ? Number((a / b).toFixed(2)) : undefined);
-    out[p] = 'error' in m || 'error' in plain ? m : { ...m, buildPerPlain: ratio(m.buildMs, plain.buildMs), bootPerPlain: ratio(m.bootToSshMs.median, plain.bootToSshMs.median) };
+    out[p] = 'error' in m || 'error' in plain ? m : { ...m, buildPerPlain: ratio(m.buildMs, plain.buildMs), bootPerPlain: ratio(m.bootToSshMs.median, plain.bootToSshMs.median), scenariosPerPlain: ratio(m.scenarios.ms, plain.scenarios.ms) };
   }
   figures.profiles = out;
   rmSync(cache, { recursive: true, force: true });
