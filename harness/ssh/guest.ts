@@ -225,12 +225,13 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
     const panicked = vm.firstSplat() !== null;
     const code = panicked ? 'E_BOOT_SPLAT' : vm.alive() ? 'E_GUEST_UNREACHABLE' : 'E_QEMU_EXITED';
     const tail = vm.lines().slice(-15);
-    const listened = vm.marks.sshdMs !== undefined || vm.marks.readyMs !== undefined;
-    // The guest said sshd listens and still never answered: what its tasks do decides between
-    // a stuck kernel and a lost connection, so ask the kernel before QEMU goes.
-    const evidence = code === 'E_GUEST_UNREACHABLE' && listened ? await tasksAfterReady(vm) : [];
+    // What the guest last said: sshd listens, or (sshd never said so) it is ready.
+    const said = vm.marks.sshdMs !== undefined ? ', after its sshd listened' : vm.marks.readyMs !== undefined ? ', after its ready line' : '';
+    // The guest said so and still never answered: what its tasks do decides between a stuck
+    // kernel and a lost connection, so ask the kernel before QEMU goes.
+    const evidence = code === 'E_GUEST_UNREACHABLE' && said ? await tasksAfterReady(vm) : [];
     const tried = [...reasons].map(([r, n]) => `${r}${n > 1 ? ` (×${n})` : ''}`).join('; ');
-    throw new BootError(code, `The guest never answered on SSH (${attempts} attempts in ${Math.round((Date.now() - started) / 1000)} s${listened ? ', after its sshd listened' : ''}): ${why}${tried && tried !== why ? ` [attempts: ${tried}]` : ''}`, {
+    throw new BootError(code, `The guest never answered on SSH (${attempts} attempts in ${Math.round((Date.now() - started) / 1000)} s${said}): ${why}${tried && tried !== why ? ` [attempts: ${tried}]` : ''}`, {
       cause: e,
       hint: 'The serial console log shows how far the boot got.',
       details: [...tail, ...evidence],
