@@ -17,12 +17,12 @@ export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' |
 }
 
 /**
- * The guest prints these once sshd listens, and once auditd runs too
+ * The guest prints these once sshd started, and once auditd runs too
  * (images/bookworm/overlay/etc/kph/rc).
  */
-const READY = /kph: (sshd listening|guest ready)/;
+const READY = /kph: (sshd started|guest ready)/;
 
-/** Whether the guest's console says its sshd listened (the guest was ready to answer on SSH). */
+/** Whether the guest's console says its sshd started (the guest was ready to answer on SSH). */
 export function saidReady(console: string[]): boolean {
   return console.some((l) => READY.test(l));
 }

@@ -163,7 +163,7 @@ describe('RunLoop', () => {
   });
 
   it('a guest that said it was ready and never answered is booted again once, said in summary.json and the reports; then the scenarios run', async () => {
-    const never = new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH (7 attempts in 60 s, after its sshd listened)', { details: ['kph: guest ready', 'kph: SysRq t through the QEMU monitor: 70 tasks; 0 in D state; 0 running'] });
+    const never = new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH (7 attempts in 60 s, after its sshd started)', { details: ['kph: guest ready', 'kph: SysRq t through the QEMU monitor: 70 tasks; 0 in D state; 0 running'] });
     const r = await run([ok('a'), ok('b')], { bootErrors: [never], bootsSayReady: true, control: 'boots' }, [], [series('flaky', 'v1')]);
     expect(r.log).toEqual(['kernel flaky@v1', 'boot console.log', 'boot console-2.log', 'run a', 'run b', 'stop']);
     expect(verdicts(r.summary)).toEqual({ a: 'pass', b: 'pass' });
@@ -176,7 +176,7 @@ describe('RunLoop', () => {
   });
 
   it('twice said ready and never answered, where the base kernel answers: boot-error, never a third boot', async () => {
-    const never = () => new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH (7 attempts in 60 s, after its sshd listened)');
+    const never = () => new BootError('E_GUEST_UNREACHABLE', 'The guest never answered on SSH (7 attempts in 60 s, after its sshd started)');
     const r = await run([ok('a'), ok('b')], { bootErrors: [never(), never(), never()], bootsSayReady: true, control: 'boots' }, [], [series('broken', 'v1')]);
     expect(r.log).toEqual(['kernel broken@v1', 'boot console.log', 'boot console-2.log']);
     expect(verdicts(r.summary)).toEqual({ a: 'boot-error', b: 'boot-error' });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BootError } from '../core/errors.js';
-import { SSHD_LISTENING, GUEST_READY, type BootMarks } from '../vm/boot-phases.js';
+import { SSHD_STARTED, GUEST_READY, type BootMarks } from '../vm/boot-phases.js';
 import type { Vm } from '../vm/vm.js';
 import { connectGuest, makeClientKey } from './guest.js';
 
@@ -47,7 +47,7 @@ function scriptedVm(port: number, script: [number, string][], o: { exitAt?: numb
   for (const [at, line] of script)
     setTimeout(() => {
       shown.push(line);
-      if (line === SSHD_LISTENING) marks.sshdMs = Date.now() - startedAt;
+      if (line === SSHD_STARTED) marks.sshdMs = Date.now() - startedAt;
       if (line === GUEST_READY) marks.readyMs = Date.now() - startedAt;
       for (const w of waiters) if (w.re.test(line)) w.resolve(true);
     }, at);
@@ -72,10 +72,10 @@ function scriptedVm(port: number, script: [number, string][], o: { exitAt?: numb
 }
 
 describe('connectGuest', () => {
-  it('starts the handshake on "sshd listening" and hands the session over only after "guest ready"', async () => {
+  it('starts the handshake on "sshd started" and hands the session over only after "guest ready"', async () => {
     const key = makeClientKey();
     const { port, seen } = await sshd(key.publicKey);
-    const vm = scriptedVm(port, [[50, SSHD_LISTENING], [1200, GUEST_READY]]);
+    const vm = scriptedVm(port, [[50, SSHD_STARTED], [1200, GUEST_READY]]);
     const session = await connectGuest({ vm, key, hostKey: hostPair.public, deadlineMs: 10_000, silenceMs: 10_000 });
     try {
       expect(seen.handshakes).toBe(1);
@@ -91,17 +91,17 @@ describe('connectGuest', () => {
   it('refuses a server whose host key is not the pinned one, at once', async () => {
     const key = makeClientKey();
     const { port } = await sshd(key.publicKey);
-    const vm = scriptedVm(port, [[0, SSHD_LISTENING], [10, GUEST_READY]]);
+    const vm = scriptedVm(port, [[0, SSHD_STARTED], [10, GUEST_READY]]);
     const other = utils.generateKeyPairSync('ed25519', { comment: 'other' });
     const err = await connectGuest({ vm, key, hostKey: other.public, deadlineMs: 10_000, silenceMs: 10_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BootError);
-    expect((err as BootError).message).toMatch(/after its sshd listened\): the guest presented a host key other than the image's \(pinned key\)/);
+    expect((err as BootError).message).toMatch(/after its sshd started\): the guest presented a host key other than the image's \(pinned key\)/);
   });
 
   it('a guest that dies after SSH is up and before it is ready: E_QEMU_EXITED, saying so', async () => {
     const key = makeClientKey();
     const { port } = await sshd(key.publicKey);
-    const vm = scriptedVm(port, [[0, SSHD_LISTENING], [5000, GUEST_READY]], { exitAt: 1000 });
+    const vm = scriptedVm(port, [[0, SSHD_STARTED], [5000, GUEST_READY]], { exitAt: 1000 });
     const err = await connectGuest({ vm, key, hostKey: hostPair.public, deadlineMs: 10_000, silenceMs: 10_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BootError);
     expect((err as BootError).code).toBe('E_QEMU_EXITED');

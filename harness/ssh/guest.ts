@@ -167,9 +167,10 @@ function connectOnce(port: number, key: ClientKey, hostBlob: Buffer, onHandshake
 
 /**
  * Connect once the guest answers, and return once it is ready; a dead or panicked guest stops
- * the retries at once. The first attempt waits for the guest's "sshd listening" line: an attempt
+ * the retries at once. The first attempt waits for the guest's "sshd started" line: an attempt
  * made earlier hangs in QEMU's user network until the guest's interface is up, and costs a retry
- * interval. The handshake then runs while the guest starts auditd, and the session is handed
+ * interval. sshd forks into the background before it listens, so that attempt may be refused
+ * and retried 25 ms later. The handshake then runs while the guest starts auditd, and the session is handed
  * over only after the guest's ready line (auditd runs, its rules are loaded): nothing runs in a
  * guest before that. Retries stay for a guest whose lines never come or whose sshd answers late.
  * The first retry is 25 ms later, not 150 (that wait was in 4 of 5 boots' sshWait, about 170 ms).
@@ -198,7 +199,7 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
   };
   let client: InstanceType<typeof Client>;
   try {
-    await awaitLine(() => vm.marks.sshdMs !== undefined || vm.marks.readyMs !== undefined, /^kph: (sshd listening|guest ready)$/, guardVm);
+    await awaitLine(() => vm.marks.sshdMs !== undefined || vm.marks.readyMs !== undefined, /^kph: (sshd started|guest ready)$/, guardVm);
     client = await pRetry(
       async () => {
         attempts++;
@@ -225,8 +226,8 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
     const panicked = vm.firstSplat() !== null;
     const code = panicked ? 'E_BOOT_SPLAT' : vm.alive() ? 'E_GUEST_UNREACHABLE' : 'E_QEMU_EXITED';
     const tail = vm.lines().slice(-15);
-    // What the guest last said: sshd listens, or (sshd never said so) it is ready.
-    const said = vm.marks.sshdMs !== undefined ? ', after its sshd listened' : vm.marks.readyMs !== undefined ? ', after its ready line' : '';
+    // What the guest last said: sshd started, or (sshd never said so) it is ready.
+    const said = vm.marks.sshdMs !== undefined ? ', after its sshd started' : vm.marks.readyMs !== undefined ? ', after its ready line' : '';
     // The guest said so and still never answered: what its tasks do decides between a stuck
     // kernel and a lost connection, so ask the kernel before QEMU goes.
     const evidence = code === 'E_GUEST_UNREACHABLE' && said ? await tasksAfterReady(vm) : [];

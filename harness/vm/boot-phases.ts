@@ -6,8 +6,8 @@
 // kernel's first line). The kernel's first line comes at its start because the harness boots
 // with `earlycon` (qemu-args.ts): before, it came when ttyS0 registered, later in the boot.
 
-/** The guest's lines (images/bookworm/overlay/etc/kph/rc): sshd listens; auditd runs too. */
-export const SSHD_LISTENING = 'kph: sshd listening';
+/** The guest's lines (images/bookworm/overlay/etc/kph/rc): sshd started; auditd runs too. */
+export const SSHD_STARTED = 'kph: sshd started';
 export const GUEST_READY = 'kph: guest ready';
 
 /** Host milliseconds since QEMU was spawned, at what the console and the SSH client showed. */
@@ -16,7 +16,7 @@ export interface BootMarks {
   firstLineMs?: number;
   /** The init line ("Run /sbin/kph-init as init process") arrived. */
   initMs?: number;
-  /** The guest's "kph: sshd listening" line arrived: kph starts its SSH handshake. */
+  /** The guest's "kph: sshd started" line arrived: kph starts its SSH handshake. */
   sshdMs?: number;
   /** The guest's "kph: guest ready" line (auditd started and its rules loaded) arrived. */
   readyMs?: number;
@@ -37,9 +37,9 @@ export interface BootPhases {
   firmware?: number;
   /** The kernel's first line to the init process. */
   kernel?: number;
-  /** Init to sshd listening (network, sshd); to the ready line for a guest that never says so. */
+  /** Init to sshd started (network, sshd); to the ready line for a guest that never says so. */
   userspace?: number;
-  /** sshd listening to the SSH attempt that succeeded (waiting, retries). */
+  /** sshd started to the SSH attempt that succeeded (waiting, retries). */
   sshWait?: number;
   /** That attempt's TCP connect, banner and key exchange. */
   sshKex?: number;
@@ -57,11 +57,11 @@ export function isInitLine(line: string): boolean {
 
 export function bootPhases(m: BootMarks, totalMs: number): BootPhases {
   const p: BootPhases = { total: totalMs };
-  const listening = m.sshdMs ?? m.readyMs;
+  const sshdUp = m.sshdMs ?? m.readyMs;
   if (m.firstLineMs !== undefined) p.firmware = m.firstLineMs;
   if (m.firstLineMs !== undefined && m.initMs !== undefined) p.kernel = m.initMs - m.firstLineMs;
-  if (m.initMs !== undefined && listening !== undefined) p.userspace = listening - m.initMs;
-  if (listening !== undefined && m.sshAttemptMs !== undefined) p.sshWait = Math.max(0, m.sshAttemptMs - listening);
+  if (m.initMs !== undefined && sshdUp !== undefined) p.userspace = sshdUp - m.initMs;
+  if (sshdUp !== undefined && m.sshAttemptMs !== undefined) p.sshWait = Math.max(0, m.sshAttemptMs - sshdUp);
   if (m.sshAttemptMs !== undefined && m.sshHandshakeMs !== undefined) p.sshKex = m.sshHandshakeMs - m.sshAttemptMs;
   if (m.sshHandshakeMs !== undefined && m.sshReadyMs !== undefined) p.sshAuth = m.sshReadyMs - m.sshHandshakeMs;
   if (m.sshdMs !== undefined && m.readyMs !== undefined && m.sshReadyMs !== undefined) p.readyWait = Math.max(0, m.readyMs - m.sshReadyMs);

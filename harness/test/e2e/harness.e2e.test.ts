@@ -215,14 +215,14 @@ describe('failure paths give their verdict and exit code', () => {
 
   it('a guest that says it is ready and never answers: booted again once, visibly, then infra-error with what its tasks do (exit 3)', async () => {
     const out = outDir();
-    // No virtio-net driver: the kernel boots, sshd and auditd start, the guest says sshd listens
+    // No virtio-net driver: the kernel boots, sshd and auditd start, the guest says sshd started
     // and that it is ready, and no packet reaches it.
     const r = await kph(['run', '--series', 'baseline', '--scenario', 'unshare-net', '--append', 'initcall_blacklist=virtio_net_driver_init', '--boot-timeout', '25', '--out', out]);
     expect(r.code, r.all.slice(-3000)).toBe(3);
     const s = summaryOf(out);
     const run = s.runs[0]!;
     expect(run.verdict).toBe('infra-error');
-    expect(run.failures[0]!.message).toMatch(/never answered on SSH \(\d+ attempts in \d+ s, after its sshd listened\)/);
+    expect(run.failures[0]!.message).toMatch(/never answered on SSH \(\d+ attempts in \d+ s, after its sshd started\)/);
     // The kernel answered SysRq t through the monitor: sshd waits for a connection, nothing is stuck.
     expect(run.failures[0]!.excerpt).toContainEqual(expect.stringMatching(/^kph: SysRq t through the QEMU monitor: \d+ tasks; 0 in D state/));
     expect(run.failures[0]!.excerpt).toContainEqual(expect.stringMatching(/^kph: sshd \(pid \d+\) state S/));
@@ -232,7 +232,7 @@ describe('failure paths give their verdict and exit code', () => {
     expect(boots[0]!.failed).toMatchObject({ code: 'E_GUEST_UNREACHABLE', console: 'console.log' });
     for (const f of ['console.log', 'console-2.log']) {
       const con = readFileSync(join(out, 'baseline', f), 'utf8');
-      expect(con).toMatch(/^kph: sshd listening\r?\n[\s\S]*^kph: guest ready/m);
+      expect(con).toMatch(/^kph: sshd started\r?\n[\s\S]*^kph: guest ready/m);
       // kph-init says why the guest has no network: there is no eth0 without the driver.
       expect(con).toMatch(/^kph-init: network: eth0: No such device/m);
     }
