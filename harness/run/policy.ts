@@ -4,6 +4,7 @@ import { BootError, KphError } from '../core/errors.js';
 import type { Failure, Verdict } from '../core/types.js';
 import type { ScenarioCapture } from '../guest/guest.js';
 import { isTaskDumpSummary } from '../parse/task-dump.js';
+import { GUEST_READY, SSHD_STARTED } from '../vm/boot-phases.js';
 
 /**
  * After this scenario, is the guest still fit for the next one? Not after a crash, a hang (a
@@ -20,7 +21,7 @@ export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' |
  * The guest prints these once sshd started, and once auditd runs too
  * (images/bookworm/overlay/etc/kph/rc).
  */
-const READY = /kph: (sshd started|guest ready)/;
+const READY = new RegExp(`${SSHD_STARTED}|${GUEST_READY}`);
 
 /** Whether the guest's console says its sshd started (the guest was ready to answer on SSH). */
 export function saidReady(console: string[]): boolean {

@@ -6,6 +6,7 @@ import ssh2 from 'ssh2';
 import type { Readable, Writable } from 'node:stream';
 import { BootError, KphError } from '../core/errors.js';
 import { parseTaskDumps, summarizeTaskDump } from '../parse/task-dump.js';
+import { GUEST_READY, SSHD_STARTED } from '../vm/boot-phases.js';
 import type { Vm } from '../vm/vm.js';
 
 const { Client, utils } = ssh2;
@@ -180,26 +181,27 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
   const { vm } = opts;
   const started = Date.now();
   let attempts = 0;
-  const guardVm = () => {
+  /** A splat, QEMU's exit and (until SSH answers) a silent console end the wait at once. */
+  const guardVm = (sshUp = false) => {
     const splat = vm.firstSplat();
-    if (splat) throw new AbortError(`the kernel reported a splat while booting: ${splat.line.trim()}`);
-    if (!vm.alive()) throw new AbortError(`QEMU exited (code ${vm.exitCode()}) before SSH answered`);
-    if (vm.silentForMs() > opts.silenceMs) throw new AbortError(`no output from the guest for ${Math.round(vm.silentForMs() / 1000)} s and SSH does not answer`);
+    if (splat) throw new AbortError(`the kernel reported a splat${sshUp ? '' : ' while booting'}: ${splat.line.trim()}`);
+    if (!vm.alive()) throw new AbortError(`QEMU exited (code ${vm.exitCode()})${sshUp ? '' : ' before SSH answered'}`);
+    if (!sshUp && vm.silentForMs() > opts.silenceMs) throw new AbortError(`no output from the guest for ${Math.round(vm.silentForMs() / 1000)} s and SSH does not answer`);
   };
   const sinceSpawn = () => Date.now() - vm.startedAt;
   /** Each distinct reason an attempt failed, with how often: the failure names them all. */
   const reasons = new Map<string, number>();
   const readyBy = started + opts.deadlineMs;
   /** Until the line, or the deadline: watch the guards every 100 ms (a splat, QEMU's exit, silence). */
-  const awaitLine = async (seen: () => boolean, re: RegExp, guard: () => void) => {
+  const awaitLine = async (seen: () => boolean, re: RegExp, sshUp: boolean) => {
     while (!seen() && Date.now() < readyBy) {
-      guard();
+      guardVm(sshUp);
       await vm.waitForLine(re, 100);
     }
   };
   let client: InstanceType<typeof Client>;
   try {
-    await awaitLine(() => vm.marks.sshdMs !== undefined || vm.marks.readyMs !== undefined, /^kph: (sshd started|guest ready)$/, guardVm);
+    await awaitLine(() => vm.marks.sshdMs !== undefined || vm.marks.readyMs !== undefined, new RegExp(`^(${SSHD_STARTED}|${GUEST_READY})$`), false);
     client = await pRetry(
       async () => {
         attempts++;
@@ -242,11 +244,7 @@ export async function connectGuest(opts: ConnectOptions): Promise<GuestSession> 
     // SSH is up; auditd may still be starting. A guest that never says it is ready is handed
     // over at the deadline, as before the handshake overlapped: its checks say what is missing.
     // Its console may be quiet meanwhile: the deadline bounds this wait, not silence.
-    await awaitLine(() => vm.marks.readyMs !== undefined, /^kph: guest ready$/, () => {
-      const splat = vm.firstSplat();
-      if (splat) throw new Error(`the kernel reported a splat: ${splat.line.trim()}`);
-      if (!vm.alive()) throw new Error(`QEMU exited (code ${vm.exitCode()})`);
-    });
+    await awaitLine(() => vm.marks.readyMs !== undefined, new RegExp(`^${GUEST_READY}$`), true);
   } catch (e) {
     client.end();
     const why = e instanceof Error ? e.message : String(e);
