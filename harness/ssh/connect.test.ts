@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BootError } from '../core/errors.js';
-import { SSHD_STARTED, GUEST_READY, type BootMarks } from '../vm/boot-phases.js';
+import { SSHD_STARTED, GUEST_READY, markConsoleLine, type BootMarks } from '../vm/boot-phases.js';
 import type { Vm } from '../vm/vm.js';
 import { connectGuest, makeClientKey } from './guest.js';
 
@@ -47,8 +47,7 @@ function scriptedVm(port: number, script: [number, string][], o: { exitAt?: numb
   for (const [at, line] of script)
     setTimeout(() => {
       shown.push(line);
-      if (line === SSHD_STARTED) marks.sshdMs = Date.now() - startedAt;
-      if (line === GUEST_READY) marks.readyMs = Date.now() - startedAt;
+      markConsoleLine(marks, line, Date.now() - startedAt);
       for (const w of waiters) if (w.re.test(line)) w.resolve(true);
     }, at);
   if (o.exitAt !== undefined) setTimeout(() => (exited = true), o.exitAt);

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootPhases, formatBootPhases, isInitLine } from './boot-phases.js';
+import { bootPhases, formatBootPhases, isInitLine, markConsoleLine, type BootMarks } from './boot-phases.js';
 
 describe('isInitLine', () => {
   it('knows the init line of a real console', () => {
@@ -8,6 +10,21 @@ describe('isInitLine', () => {
     expect(isInitLine('[    2.192066] Run /usr/bin/sleep as init process')).toBe(true);
     expect(isInitLine('[    1.776057] Run /sbin/kph-init')).toBe(false);
     expect(isInitLine('kph: guest ready')).toBe(false);
+  });
+});
+
+describe('markConsoleLine', () => {
+  it('marks the first line, init, sshd started and ready of a real console, each once', () => {
+    // baseline kernel, TCG, an e2e run's console.log as QEMU wrote it (CRLF, which vm.ts drops); line i "arrives" at 10*(i+1) ms
+    const lines = readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'console', 'boot-baseline-sshd-first-tcg.log'), 'utf8').replace(/\r/g, '').split('\n');
+    const m: BootMarks = {};
+    lines.forEach((l, i) => markConsoleLine(m, l, 10 * (i + 1)));
+    const at = (re: RegExp) => 10 * (lines.findIndex((l) => re.test(l)) + 1);
+    expect(m).toEqual({ firstLineMs: 10, initMs: at(/ Run \/sbin\/kph-init as init process$/), sshdMs: at(/^kph: sshd started$/), readyMs: at(/^kph: guest ready$/) });
+    expect(m.firstLineMs! < m.initMs! && m.initMs! < m.sshdMs! && m.sshdMs! < m.readyMs!).toBe(true);
+    // A second ready line (a guest that says it again) moves nothing.
+    markConsoleLine(m, 'kph: guest ready', 99_999);
+    expect(m.readyMs).toBe(at(/^kph: guest ready$/));
   });
 });
 

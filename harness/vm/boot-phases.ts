@@ -55,6 +55,14 @@ export function isInitLine(line: string): boolean {
   return /^\[\s*\d+\.\d+\] Run \S+ as init process/.test(line);
 }
 
+/** Records in `m` the first time each of the guest's milestone lines arrived (`atMs` after QEMU's spawn). */
+export function markConsoleLine(m: BootMarks, line: string, atMs: number): void {
+  m.firstLineMs ??= atMs;
+  if (m.initMs === undefined && isInitLine(line)) m.initMs = atMs;
+  if (m.sshdMs === undefined && line === SSHD_STARTED) m.sshdMs = atMs;
+  if (m.readyMs === undefined && line === GUEST_READY) m.readyMs = atMs;
+}
+
 export function bootPhases(m: BootMarks, totalMs: number): BootPhases {
   const p: BootPhases = { total: totalMs };
   const sshdUp = m.sshdMs ?? m.readyMs;

@@ -10,7 +10,7 @@ import { BootError } from '../core/errors.js';
 import type { Accel } from '../core/types.js';
 import { findSplats, matchSplat, type Splat } from '../parse/console.js';
 import type { ManagedProcess, Runner } from '../process/exec.js';
-import { GUEST_READY, isInitLine, SSHD_STARTED, type BootMarks } from './boot-phases.js';
+import { markConsoleLine, type BootMarks } from './boot-phases.js';
 import { buildQemuArgs } from './qemu-args.js';
 
 export interface VmOptions {
@@ -162,10 +162,7 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
   let spawnedAt = Date.now();
   const onLine = (line: string) => {
     lines.push(line);
-    marks.firstLineMs ??= Date.now() - spawnedAt;
-    if (marks.initMs === undefined && isInitLine(line)) marks.initMs = Date.now() - spawnedAt;
-    if (marks.sshdMs === undefined && line === SSHD_STARTED) marks.sshdMs = Date.now() - spawnedAt;
-    if (marks.readyMs === undefined && line === GUEST_READY) marks.readyMs = Date.now() - spawnedAt;
+    markConsoleLine(marks, line, Date.now() - spawnedAt);
     const kind = matchSplat(line);
     if (kind && !splat) splat = { kind, line };
     for (const w of waiters) if (w.re.test(line)) w.resolve(true);
