@@ -183,6 +183,11 @@ describe('runPatchcheck --boot', () => {
     expect(patchcheckExitCode(s)).toBe(1);
     expect(headline(s)).toMatch(/patch 2\/3 is the first to change a record or event format: .*; patch 3\/3 breaks a scenario that passed before it/);
     expect(renderPatchcheckMarkdown(s)).toContain('  - REGRESSION: unshare-net: pass at step 2, fail at step 3');
+    // The sequence change's lines stay inside their item (indented past "  - "), in Markdown and the terminal.
+    const md = renderPatchcheckMarkdown(s).split('\n');
+    const at = md.findIndex((l) => /^  - format: unshare-net-serial: audit event sequence changed:$/.test(l));
+    expect(md.slice(at + 1, at + 4)).toEqual(['        - SYSCALL,PROCTITLE', '      →', '        + SYSCALL,UNKNOWN[1340],PROCTITLE']);
+    expect(md[at + 4]).toMatch(/^- step 3 \(/);
     expect(s.notChecked.join(' ')).not.toMatch(/--boot/);
   });
 

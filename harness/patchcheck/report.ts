@@ -77,7 +77,8 @@ function bootSection(s: PatchcheckSummary): string[] {
   const steps: { k: number; subject: string; boot: PatchRow['boot'] }[] = [...(s.reference?.boot ? [{ k: 0, subject: 'the base, series config', boot: s.reference.boot }] : []), ...s.patches.map((p) => ({ k: p.index, subject: p.subject, boot: p.boot }))];
   for (const st of steps) {
     out.push(`- step ${st.k} (${st.subject}): ${bootLine(st.boot)}${st.boot?.run ? ` — ${st.boot.run}/report.md` : ''}`);
-    for (const c of st.boot?.formatChanges ?? []) out.push(`  - format: ${c}`);
+    // A change that spans lines (an event sequence's before → after) stays inside its item.
+    for (const c of st.boot?.formatChanges ?? []) out.push(`  - format: ${c.replace(/\n/g, '\n    ')}`);
     for (const r of st.boot?.regressions ?? []) out.push(`  - REGRESSION: ${r}`);
   }
   return out;
