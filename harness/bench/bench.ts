@@ -158,7 +158,7 @@ const floorPlain: number[] = [];
 const built = await kph(['build', '--series', 'baseline']);
 const kernel = built.stdout.trim().split('\n').pop() ?? '';
 const image = await ensureGuestImage({ runner: realRunner, cache: cacheDir(), log: () => undefined });
-const accel = (await chooseAccel({ runner: realRunner, want: 'auto' })).accel;
+const accel = (await chooseAccel({ runner: realRunner, want: 'auto', kernel })).accel;
 for (let i = 0; i < boots; i++) {
   // In turns, so that the machine's mood weighs on all three alike.
   const r = await kph(['boot', '--series', 'baseline', '--command', 'true']);

@@ -179,7 +179,8 @@ export async function main(argv: string[]): Promise<number> {
       progress.start('guest image');
       const image = await ensureGuestImage({ runner: realRunner, cache, log: (m) => progress.update(m) });
       progress.succeed(`image: ${image.image}`);
-      const accel = await chooseAccel({ runner: realRunner, want: o.accel });
+      if (o.accel !== 'tcg') progress.start('probing KVM: a boot sector, then this kernel');
+      const accel = await chooseAccel({ runner: realRunner, want: o.accel, kernel: b.bzImage });
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');
       const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), timeFactor: timeFactors(series).boot, name: `kph/boot/${series.id.replace(/[^\w@.-]/g, '_')}` });
@@ -289,10 +290,9 @@ export async function main(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const accel = o.boot ? await chooseAccel({ runner: realRunner, want: o.accel }) : null;
-      if (accel) progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); }, ...(o.boot ? { boot: { scenarios: names } } : {}) };
-      const bootOpts = accel ? { scenarios, params: resolveParams(scenarios, []), accel: accel.accel, kphVersion: kphVersion() } : undefined;
+      // Each step's boot probes KVM with that step's kernel (vm/accel.ts), as kph run does.
+      const bootOpts = o.boot ? { scenarios, params: resolveParams(scenarios, []), accel: o.accel, kphVersion: kphVersion() } : undefined;
       const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner, bootOpts));
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

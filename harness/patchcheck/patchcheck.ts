@@ -131,7 +131,8 @@ export function stepDirName(k: number, p?: PatchFile): string {
 export interface PatchcheckBootOptions {
   scenarios: Scenario[];
   params: Map<string, Record<string, ParamValue>>;
-  accel: 'kvm' | 'tcg';
+  /** As --accel: each step's run probes KVM with the step's kernel. */
+  accel: 'auto' | 'kvm' | 'tcg';
   kphVersion: string;
   bootTimeoutMs?: number;
 }

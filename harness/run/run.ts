@@ -49,8 +49,11 @@ export interface GuestLike {
 export interface RunStages {
   prepareBase(spec: BaseSpec): Promise<BaseTree>;
   kernel(base: BaseTree, plan: SeriesPlan, logDir: string): Promise<Kernel>;
-  /** Image and accelerator, once per run; returns the accelerator and why. */
-  guestEnvironment(): Promise<{ accel: 'kvm' | 'tcg'; reason: string }>;
+  /**
+   * Image and accelerator, once per run; returns the accelerator and why. `kernel` is the first
+   * one the run boots: the KVM probe boots it too (vm/accel.ts).
+   */
+  guestEnvironment(kernel?: Kernel): Promise<{ accel: 'kvm' | 'tcg'; reason: string }>;
   /** Boot `kernel`; the scenarios' selftests are built and uploaded when any needs them. */
   boot(kernel: Kernel, opts: { consoleLog: string; name: string; selftests: boolean; logDir: string }): Promise<GuestLike>;
   /**
@@ -264,11 +267,11 @@ export class RunLoop {
   }
 
   /** The guest image and accelerator, once per run; a failure is retried by the next series. */
-  private environment(): Promise<{ accel: 'kvm' | 'tcg'; reason: string }> {
+  private environment(kernel: Kernel): Promise<{ accel: 'kvm' | 'tcg'; reason: string }> {
     if (this.env) return this.env;
     const { stages, progress } = this.deps;
     progress.start('guest image and accelerator');
-    const p = stages.guestEnvironment().then((env) => {
+    const p = stages.guestEnvironment(kernel).then((env) => {
       this.summary.accel = env.accel;
       this.summary.accelReason = env.reason;
       progress.info(`accelerator: ${env.accel} (${env.reason})`);
@@ -355,7 +358,7 @@ export class RunLoop {
 
     let env: { accel: 'kvm' | 'tcg'; reason: string };
     try {
-      env = await this.environment();
+      env = await this.environment(kernel);
     } catch (e) {
       this.recordAll(plan, runnable, 'infra-error', [failureOf(e)], kernel.buildMs);
       this.recordSuites(plan, 'infra-error', [failureOf(e)], kernel.buildMs);

@@ -195,9 +195,10 @@ export function realStages(o: RealStageOptions): RunStages {
         making.delete(p);
       }
     },
-    async guestEnvironment() {
+    async guestEnvironment(kernel) {
       image = await ensureGuestImage({ runner, cache: o.cache, log: (m) => progress.update(m), logFile: join(o.outDir, 'image.log') });
-      const a = await chooseAccel({ runner, qemu: o.qemu, want: o.accel });
+      if (o.accel !== 'tcg') progress.update(kernel ? `probing KVM: a boot sector, then ${seriesLabel(kernel.series)}'s kernel` : 'probing KVM');
+      const a = await chooseAccel({ runner, qemu: o.qemu, want: o.accel, ...(kernel ? { kernel: kernel.bzImage } : {}) });
       accel = a.accel;
       return { accel: a.accel, reason: a.reason };
     },

@@ -1,6 +1,11 @@
-// Choose the accelerator by a real probe: boot a 512-byte boot sector that writes a line to
-// the serial port, under KVM, with a short deadline. /dev/kvm existing proves nothing: on some
-// hosts QEMU asserts on MSR 0x10a with -cpu host, on others the guest hangs silently.
+// Choose the accelerator by a real probe, in two stages, each with a short deadline. /dev/kvm
+// existing proves nothing: on some hosts QEMU asserts on MSR 0x10a with -cpu host, on others the
+// guest hangs silently, and on others a boot sector runs but the kernel does not (measured on
+// 2026-11-29: QEMU stops the guest with "KVM internal error. Suberror: 1 ... emulation failure"
+// on the kernel's first XRSTOR, right after its "x86/fpu: Supporting XSAVE feature" lines; on
+// the next try it printed nothing at all). So: first a 512-byte boot sector that writes a line
+// to the serial port; then, when the caller has one, the kernel it is about to boot, without a
+// disk, to the panic it gives when it finds no root file system.
 import { existsSync, mkdtempSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,17 +44,123 @@ export interface AccelChoice {
 export interface ProbeOptions {
   runner: Runner;
   qemu?: string;
+  /** The boot sector's deadline. */
   deadlineMs?: number;
+  /** The kernel the caller will boot (bzImage): booted under KVM as the second stage. */
+  kernel?: string;
+  /** The kernel stage's deadline, and how long it may print nothing before it counts as hung. */
+  kernelDeadlineMs?: number;
+  kernelIdleMs?: number;
   /** 'auto' probes; 'kvm' or 'tcg' force (kvm still probes, to fail early with the reason). */
   want?: 'auto' | Accel;
   devKvm?: string;
+}
+
+/** What a probe QEMU printed and how it ended. */
+export interface ProbeRun {
+  stdout: string;
+  stderr: string;
+  /** 'done': what we waited for came and QEMU was stopped; 'exit': QEMU exited by itself. */
+  ended: 'done' | 'exit' | 'deadline' | 'idle';
+  exitCode?: number;
+  ms: number;
+}
+
+/**
+ * QEMU with `args` until `done(stdout, stderr)` holds, it exits, `deadlineMs` passes or it prints
+ * nothing for `idleMs`; then it is stopped (its process group), never left behind.
+ */
+export async function watchProbe(runner: Runner, qemu: string, args: string[], o: { deadlineMs: number; idleMs?: number; done: (stdout: string, stderr: string) => boolean }): Promise<ProbeRun> {
+  const started = Date.now();
+  let stdout = '';
+  let stderr = '';
+  let ended: ProbeRun['ended'] | undefined;
+  let wake: () => void = () => undefined;
+  const woken = new Promise<void>((r) => (wake = r));
+  const end = (why: ProbeRun['ended']) => {
+    ended ??= why;
+    wake();
+  };
+  let idle: NodeJS.Timeout | undefined;
+  const touch = () => {
+    // Nothing after the end: QEMU's last words ("terminating on signal 15") must not arm a timer.
+    if (o.idleMs === undefined || ended) return;
+    clearTimeout(idle);
+    idle = setTimeout(() => end('idle'), o.idleMs);
+  };
+  const seen = () => {
+    if (ended) return;
+    touch();
+    if (o.done(stdout, stderr)) end('done');
+  };
+  const proc = runner.spawn(qemu, args, {
+    dieWithParent: true,
+    onStdout: (c) => {
+      stdout += c;
+      seen();
+    },
+    onStderr: (c) => {
+      stderr += c;
+      seen();
+    },
+  });
+  const deadline = setTimeout(() => end('deadline'), o.deadlineMs);
+  touch();
+  let exitCode: number | undefined;
+  void proc.exited.then((code) => {
+    exitCode = code;
+    end('exit');
+  });
+  await woken;
+  clearTimeout(deadline);
+  clearTimeout(idle);
+  if (!proc.hasExited()) await proc.stop(500);
+  if (proc.error) throw proc.error;
+  return { stdout, stderr, ended: ended!, ...(ended === 'exit' ? { exitCode } : {}), ms: Date.now() - started };
+}
+
+/** The kernel stage's QEMU: no disk, no network, the serial console on stdout. */
+export function kernelProbeArgs(kernel: string): string[] {
+  return ['-accel', 'kvm', '-cpu', 'host', '-m', '256', '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-kernel', kernel, '-append', 'console=ttyS0 earlycon=uart8250,io,0x3f8 panic=-1'];
+}
+
+const PANIC = /Kernel panic - not syncing[^\r\n]*/;
+const KVM_ERROR = /KVM internal error[^\r\n]*/;
+
+/**
+ * Did the kernel run under KVM? Yes when it reached a panic (with no disk, the one for its root
+ * file system: every initcall ran; a panic of its own also shows KVM ran it). No when QEMU
+ * reported a KVM internal error, exited without a panic, or the kernel went quiet. Pure.
+ */
+export function judgeKernelProbe(r: ProbeRun): { ok: true; what: string } | { ok: false; why: string } {
+  const lines = r.stdout.split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean);
+  const last = lines.length ? `; its last line: "${lines[lines.length - 1]!.slice(0, 160)}"` : '';
+  const kvmError = KVM_ERROR.exec(r.stderr);
+  if (kvmError) {
+    const detail = /emulation failure/.test(r.stderr) ? ', emulation failure' : '';
+    return { ok: false, why: `QEMU stopped the kernel with "${kvmError[0].trim()}"${detail} after ${lines.length} console lines${last}` };
+  }
+  const panic = PANIC.exec(r.stdout);
+  if (panic) return { ok: true, what: `the kernel ran under KVM to "${panic[0].trim().slice(0, 100)}" in ${r.ms} ms` };
+  if (r.ended === 'exit') {
+    const err = r.stderr.trim().split('\n').filter(Boolean).slice(0, 2).join(' / ');
+    return { ok: false, why: `QEMU exited (${r.exitCode}) before the kernel reached its root mount${err ? `: ${err}` : ''}${last}` };
+  }
+  if (!lines.length) return { ok: false, why: `the kernel printed nothing under KVM within ${r.ms} ms` };
+  return { ok: false, why: `the kernel printed ${lines.length} lines under KVM, then nothing (${r.ended === 'idle' ? 'quiet too long' : 'deadline'}, ${r.ms} ms)${last}` };
 }
 
 export async function chooseAccel(opts: ProbeOptions): Promise<AccelChoice> {
   const started = Date.now();
   const want = opts.want ?? 'auto';
   const devKvm = opts.devKvm ?? '/dev/kvm';
+  const qemu = opts.qemu ?? 'qemu-system-x86_64';
   const done = (accel: Accel, reason: string): AccelChoice => ({ accel, reason, probeMs: Date.now() - started });
+  // Booting under a KVM that failed the probe only hangs until the boot deadline: say so now.
+  const refuse = (why: string): AccelChoice => {
+    if (want === 'kvm') throw new InfraError('vm', `--accel kvm was asked for, but ${why}.`, { hint: 'Use --accel auto (or tcg) on this host, or fix KVM first (`kph doctor` shows the probe).' });
+    return done('tcg', `${devKvm} exists but ${why}; using TCG`);
+  };
   if (want === 'tcg') return done('tcg', 'TCG requested (--accel tcg)');
   if (!existsSync(devKvm)) return done('tcg', `${devKvm} does not exist: no KVM on this host`);
   try {
@@ -58,24 +169,31 @@ export async function chooseAccel(opts: ProbeOptions): Promise<AccelChoice> {
     return done('tcg', `${devKvm} exists but is not readable and writable by this user (add yourself to group kvm)`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'kph-probe-'));
+  let sector: ProbeRun;
   try {
     const disk = join(dir, 'probe.img');
     writeFileSync(disk, probeBootSector());
     const deadlineMs = opts.deadlineMs ?? 5000;
-    const r = await opts.runner.run(
-      opts.qemu ?? 'qemu-system-x86_64',
+    sector = await watchProbe(
+      opts.runner,
+      qemu,
       ['-accel', 'kvm', '-cpu', 'host', '-m', '16', '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-drive', `file=${disk},format=raw,if=floppy`],
-      { timeoutMs: deadlineMs, allowFailure: true },
+      { deadlineMs, done: (out) => out.includes(PROBE_MARKER) },
     );
-    if (r.stdout.includes(PROBE_MARKER)) return done('kvm', `KVM probe booted in ${Date.now() - started} ms`);
-    const stderr = r.stderr.trim().split('\n').filter(Boolean);
-    const why = r.timedOut
-      ? `the KVM probe guest printed nothing within ${deadlineMs} ms (KVM hangs here)`
-      : `QEMU with KVM failed (exit ${r.exitCode}): ${stderr.slice(0, 2).join(' / ') || 'no message'}`;
-    // Booting under a KVM that failed the probe only hangs until the boot deadline: say so now.
-    if (want === 'kvm') throw new InfraError('vm', `--accel kvm was asked for, but ${why}.`, { hint: 'Use --accel auto (or tcg) on this host, or fix KVM first (`kph doctor` shows the probe).' });
-    return done('tcg', `${devKvm} exists but ${why}; using TCG`);
+    if (!sector.stdout.includes(PROBE_MARKER)) {
+      const stderr = sector.stderr.trim().split('\n').filter(Boolean);
+      return refuse(sector.ended === 'exit' ? `QEMU with KVM failed (exit ${sector.exitCode}): ${stderr.slice(0, 2).join(' / ') || 'no message'}` : `the KVM probe guest printed nothing within ${deadlineMs} ms (KVM hangs here)`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  if (!opts.kernel) return done('kvm', `KVM probe booted a boot sector in ${sector.ms} ms (no kernel probed)`);
+  const k = await watchProbe(opts.runner, qemu, kernelProbeArgs(opts.kernel), {
+    deadlineMs: opts.kernelDeadlineMs ?? 30_000,
+    idleMs: opts.kernelIdleMs ?? 10_000,
+    done: (out, err) => PANIC.test(out) || KVM_ERROR.test(err),
+  });
+  const j = judgeKernelProbe(k);
+  if (j.ok) return done('kvm', `KVM probe: a boot sector ran in ${sector.ms} ms and ${j.what}`);
+  return refuse(`a boot sector runs under KVM and the kernel does not: ${j.why}`);
 }
