@@ -48,7 +48,10 @@ export interface ProbeOptions {
   deadlineMs?: number;
   /** The kernel the caller will boot (bzImage): booted under KVM as the second stage. */
   kernel?: string;
-  /** The kernel stage's deadline, and how long it may print nothing before it counts as hung. */
+  /**
+   * The kernel stage's deadline, and how long it may print nothing before it counts as hung (at
+   * most 5 s before its first line).
+   */
   kernelDeadlineMs?: number;
   kernelIdleMs?: number;
   /** 'auto' probes; 'kvm' or 'tcg' force (kvm still probes, to fail early with the reason). */
@@ -68,9 +71,10 @@ export interface ProbeRun {
 
 /**
  * QEMU with `args` until `done(stdout, stderr)` holds, it exits, `deadlineMs` passes or it prints
- * nothing for `idleMs`; then it is stopped (its process group), never left behind.
+ * nothing for `idleMs` (`firstIdleMs` before its first output); then it is stopped (its process
+ * group), never left behind.
  */
-export async function watchProbe(runner: Runner, qemu: string, args: string[], o: { deadlineMs: number; idleMs?: number; done: (stdout: string, stderr: string) => boolean }): Promise<ProbeRun> {
+export async function watchProbe(runner: Runner, qemu: string, args: string[], o: { deadlineMs: number; idleMs?: number; firstIdleMs?: number; done: (stdout: string, stderr: string) => boolean }): Promise<ProbeRun> {
   const started = Date.now();
   let stdout = '';
   let stderr = '';
@@ -86,7 +90,7 @@ export async function watchProbe(runner: Runner, qemu: string, args: string[], o
     // Nothing after the end: QEMU's last words ("terminating on signal 15") must not arm a timer.
     if (o.idleMs === undefined || ended) return;
     clearTimeout(idle);
-    idle = setTimeout(() => end('idle'), o.idleMs);
+    idle = setTimeout(() => end('idle'), stdout || stderr ? o.idleMs : (o.firstIdleMs ?? o.idleMs));
   };
   const seen = () => {
     if (ended) return;
@@ -191,6 +195,8 @@ export async function chooseAccel(opts: ProbeOptions): Promise<AccelChoice> {
   const k = await watchProbe(opts.runner, qemu, kernelProbeArgs(opts.kernel), {
     deadlineMs: opts.kernelDeadlineMs ?? 30_000,
     idleMs: opts.kernelIdleMs ?? 10_000,
+    // With earlycon the kernel's first line comes at once under KVM, decompression included.
+    firstIdleMs: Math.min(opts.kernelIdleMs ?? 10_000, 5000),
     done: (out, err) => PANIC.test(out) || KVM_ERROR.test(err),
   });
   const j = judgeKernelProbe(k);
