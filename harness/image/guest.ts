@@ -175,7 +175,6 @@ async function assembleImage(opts: ImageOptions, rootfs: string, overlay: string
     await opts.runner.run('cp', ['-a', rootfs, stage]);
     rmSync(join(stage, '.kph-complete'), { force: true });
     cpSync(overlay, stage, { recursive: true });
-    chmodSync(join(stage, 'etc/kph/rc'), 0o755);
     await buildGuestTools(opts.runner, toolsSrc, join(stage, 'usr/local/bin'), opts.logFile);
     renameSync(join(stage, 'usr/local/bin/kph-init'), join(stage, 'sbin/kph-init'));
     // One pinned host key per image; the package's generated keys go.

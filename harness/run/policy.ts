@@ -19,7 +19,7 @@ export function needsFreshGuest(c: Pick<ScenarioCapture, 'guestAlive' | 'hang' |
 
 /**
  * The guest prints these once sshd started, and once auditd runs too
- * (images/bookworm/overlay/etc/kph/rc).
+ * (images/guest-tools/kph-init.c).
  */
 const READY = new RegExp(`${SSHD_STARTED}|${GUEST_READY}`);
 

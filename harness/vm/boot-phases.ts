@@ -6,7 +6,7 @@
 // kernel's first line). The kernel's first line comes at its start because the harness boots
 // with `earlycon` (qemu-args.ts): before, it came when ttyS0 registered, later in the boot.
 
-/** The guest's lines (images/bookworm/overlay/etc/kph/rc): sshd started; auditd runs too. */
+/** The guest's lines (images/guest-tools/kph-init.c): sshd started; auditd runs too. */
 export const SSHD_STARTED = 'kph: sshd started';
 export const GUEST_READY = 'kph: guest ready';
 

@@ -11,7 +11,7 @@ export interface QemuRequest {
   sshPort: number;
   /** Extra kernel arguments after the harness's own. */
   extraCmdline?: string[];
-  /** Base64 of the per-run authorized_keys line, read by the guest's /etc/kph/rc. */
+  /** Base64 of the per-run authorized_keys line, installed by the guest's kph-init. */
   authorizedKeyB64: string;
   /** Shown by ps: which run and series a QEMU belongs to (kph/<run>/<series>). */
   name?: string;
