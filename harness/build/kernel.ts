@@ -2,9 +2,9 @@
 // (base, series), and a stamp keyed by (base content, series content, config) so a build
 // that is already there is reused, not redone.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BuildError, ConfigDroppedError, InfraError } from '../core/errors.js';
 import type { BaseTree, Series } from '../core/types.js';
 import { findDroppedOptions, mergeFragments, parseKconfig, renderFragment, type FragmentSource } from '../config/kconfig.js';
@@ -60,6 +60,25 @@ export interface BuildResult {
   logFile: string;
   /** With tolerateDropped: requested options the config does not have ("CONFIG_X=y (from ...)"). */
   dropped: string[];
+}
+
+/**
+ * A baseline kernel already built in the cache (plain: no --kconfig), with its build stamp: for
+ * `base`, or the newest of any base. The KVM probe prefers it to a series' own kernel.
+ */
+export function cachedBaselineKernel(cache: string, base?: { dir: string }): string | undefined {
+  const bases = base ? [dirname(workDir(cache, base, { id: 'baseline' }))] : existsSync(join(cache, 'work')) ? readdirSync(join(cache, 'work')).map((b) => join(cache, 'work', b)) : [];
+  const found: { f: string; t: number }[] = [];
+  for (const b of bases) {
+    const build = join(b, 'baseline', 'build');
+    const f = join(build, 'arch/x86/boot/bzImage');
+    try {
+      if (readFileSync(join(build, '.kph-build-stamp'), 'utf8')) found.push({ f, t: statSync(f).mtimeMs });
+    } catch {
+      // not built, or being rebuilt
+    }
+  }
+  return found.sort((a, b) => b.t - a.t)[0]?.f;
 }
 
 export function buildDirFor(cache: string, base: BaseTree, series: Series, dir = workDir(cache, base, series)): string {

@@ -1,7 +1,7 @@
 // `kph doctor`: is this host ready? Tools, the base source, the cache, and the accelerator by a
 // real probe (KVM only if a boot sector and then a kernel boot under it within seconds).
-import { existsSync, mkdirSync, readdirSync, statSync, statfsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
+import { cachedBaselineKernel } from '../build/kernel.js';
 import type { Runner } from '../process/exec.js';
 import { chooseAccel, type AccelChoice } from '../vm/accel.js';
 
@@ -42,24 +42,12 @@ const TOOLS: { name: string; cmd: string; args: string[]; pkg: string; required:
   { name: 'liburing', cmd: 'sh', args: ['-c', 'test -e /usr/include/liburing.h && echo /usr/include/liburing.h'], pkg: 'liburing-dev', required: false },
 ];
 
-/** The newest baseline kernel in the cache (any base), for the probe's kernel stage; none before the first build. */
-export function cachedBaselineKernel(cache: string): string | undefined {
-  const work = join(cache, 'work');
-  if (!existsSync(work)) return undefined;
-  const found = readdirSync(work)
-    .map((b) => join(work, b, 'baseline', 'build', 'arch', 'x86', 'boot', 'bzImage'))
-    .filter((f) => existsSync(f))
-    .map((f) => ({ f, t: statSync(f).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  return found[0]?.f;
-}
-
 export async function runDoctor(runner: Runner, cache: string, want: 'auto' | 'kvm' | 'tcg' = 'auto'): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   // Started now, awaited after the tool checks; a refused --accel kvm becomes a failed check.
   // Without a built kernel the probe stops at the boot sector, and says so.
   const kernel = cachedBaselineKernel(cache);
-  const accelP = chooseAccel({ runner, want, ...(kernel ? { kernel } : {}) }).catch((e: Error): AccelChoice => ({ accel: 'kvm', reason: `FAILED: ${e.message.split('\n')[0]}`, probeMs: 0 }));
+  const accelP = chooseAccel({ runner, want, ...(kernel ? { kernel, kernelLabel: `the cached baseline kernel ${kernel}` } : {}) }).catch((e: Error): AccelChoice => ({ accel: 'kvm', reason: `FAILED: ${e.message.split('\n')[0]}`, probeMs: 0 }));
   for (const t of TOOLS) {
     const r = await runner.run(t.cmd, t.args, { allowFailure: true, timeoutMs: 10_000 }).catch(() => null);
     const ok = !!r && r.exitCode === 0;

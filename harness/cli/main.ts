@@ -30,7 +30,8 @@ import { exportKcidb } from '../report/kcidb.js';
 import { parseShard } from '../plan/shard.js';
 import { MAX_REPEAT } from '../plan/plan.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
-import { chooseAccel } from '../vm/accel.js';
+import { chooseAccel, type AccelChoice } from '../vm/accel.js';
+import { cachedBaselineKernel } from '../build/kernel.js';
 import { runDoctor } from './doctor.js';
 import { writeBaseline } from '../diff/baselines.js';
 import { diffRunBugs, renderBugDiffMarkdown, renderBugDiffText } from '../diff/bugs.js';
@@ -179,8 +180,10 @@ export async function main(argv: string[]): Promise<number> {
       progress.start('guest image');
       const image = await ensureGuestImage({ runner: realRunner, cache, log: (m) => progress.update(m) });
       progress.succeed(`image: ${image.image}`);
-      if (o.accel !== 'tcg') progress.start('probing KVM: a boot sector, then this kernel');
-      const accel = await chooseAccel({ runner: realRunner, want: o.accel, kernel: b.bzImage });
+      // The probe's kernel: the base's unpatched one when built (as kph run; stages.ts).
+      const baseline = cachedBaselineKernel(cache, b.base);
+      if (o.accel !== 'tcg') progress.start(`probing KVM: a boot sector, then ${baseline ? "baseline's" : 'this'} kernel`);
+      const accel = await chooseAccel({ runner: realRunner, want: o.accel, ...(baseline ? { kernel: baseline, kernelLabel: "baseline's kernel" } : { kernel: b.bzImage, kernelLabel: `${seriesLabel(series)}'s kernel: no baseline kernel is built yet, and a hang of its own would look the same` }) });
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');
       const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), timeFactor: timeFactors(series).boot, name: `kph/boot/${series.id.replace(/[^\w@.-]/g, '_')}` });
@@ -291,8 +294,14 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); }, ...(o.boot ? { boot: { scenarios: names } } : {}) };
-      // Each step's boot probes KVM with that step's kernel (vm/accel.ts), as kph run does.
-      const bootOpts = o.boot ? { scenarios, params: resolveParams(scenarios, []), accel: o.accel, kphVersion: kphVersion() } : undefined;
+      // One accelerator for every step, probed with the first kernel booted: step 0's, the base's.
+      let probed: Promise<AccelChoice> | undefined;
+      const probe = (kernel: string) =>
+        (probed ??= chooseAccel({ runner: realRunner, want: o.accel, kernel, kernelLabel: "step 0's kernel, the base's" }).then((a) => {
+          progress.info(`accelerator: ${a.accel} (${a.reason})`);
+          return a;
+        }));
+      const bootOpts = o.boot ? { scenarios, params: resolveParams(scenarios, []), probe, kphVersion: kphVersion() } : undefined;
       const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner, bootOpts));
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -29,6 +29,7 @@ import { compareSignatures } from '../diff/compare.js';
 import { signatureFromRun } from '../diff/load.js';
 import { parseKconfig } from '../config/kconfig.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { AccelChoice } from '../vm/accel.js';
 import { matchScenarios, type RunPlan } from '../plan/plan.js';
 import { createReporters } from '../report/reporter.js';
 import { RunLoop, type RunStages } from '../run/run.js';
@@ -131,8 +132,11 @@ export function stepDirName(k: number, p?: PatchFile): string {
 export interface PatchcheckBootOptions {
   scenarios: Scenario[];
   params: Map<string, Record<string, ParamValue>>;
-  /** As --accel: each step's run probes KVM with the step's kernel. */
-  accel: 'auto' | 'kvm' | 'tcg';
+  /**
+   * The accelerator for every step, probed once (vm/accel.ts) with the first kernel booted: step
+   * 0's, the base's own. Throws (--accel kvm on a host where KVM fails) before any step boots.
+   */
+  probe: (kernel: string) => Promise<AccelChoice>;
   kphVersion: string;
   bootTimeoutMs?: number;
 }
@@ -178,9 +182,10 @@ export function realStages(req: Pick<PatchcheckRequest, 'base' | 'series' | 'cac
 async function bootAndRun(req: Pick<PatchcheckRequest, 'base' | 'cache' | 'progress'>, runner: Runner, o: PatchcheckBootOptions, prefix: Series, built: StepBuild, runDir: string): Promise<StepRun | { error: string }> {
   if (!built.bzImage || !built.buildDir || !built.configPath) return { error: 'the step left no kernel image' };
   const kernel: Kernel = { base: req.base, series: prefix, bzImage: built.bzImage, buildDir: built.buildDir, configPath: built.configPath, config: parseKconfig(readFileSync(built.configPath, 'utf8')), offsets: [], cached: true, buildMs: 0 };
+  const accelChoice = await o.probe(kernel.bzImage);
   const plan: RunPlan = { baseSpec: parseBaseSpec(req.base.spec), outDir: runDir, scenarios: o.scenarios, params: o.params, series: matchScenarios([prefix], o.scenarios) };
   const stages: RunStages = {
-    ...realRunStages({ runner, progress: req.progress, cache: req.cache, accel: o.accel, bootTimeoutMs: o.bootTimeoutMs, outDir: runDir }),
+    ...realRunStages({ runner, progress: req.progress, cache: req.cache, accel: accelChoice.accel, accelChoice, bootTimeoutMs: o.bootTimeoutMs, outDir: runDir }),
     prepareBase: async () => req.base,
     kernel: async () => kernel,
   };

@@ -43,6 +43,8 @@ interface FakeOpts {
 
 function fake(o: FakeOpts = {}) {
   const log: string[] = [];
+  /** The kernel each guestEnvironment call was given (the KVM probe boots it). */
+  const envKernels: (string | undefined)[] = [];
   const bootErrors = [...(o.bootErrors ?? [])];
   const stages: RunStages = {
     prepareBase: async () => base,
@@ -51,7 +53,10 @@ function fake(o: FakeOpts = {}) {
       if (o.kernelError) throw o.kernelError;
       return { base, series: plan.series, bzImage: '/k/bzImage', buildDir: '/k', configPath: '/k/.config', config: o.config ?? new Map([['CONFIG_NET_NS', 'y']]), offsets: [], cached: true, buildMs: 1 } satisfies Kernel;
     },
-    guestEnvironment: async () => ({ accel: 'tcg', reason: 'fake' }),
+    async guestEnvironment(kernel) {
+      envKernels.push(kernel?.series.id);
+      return { accel: 'tcg', reason: 'fake' };
+    },
     async boot(kernel, opts) {
       log.push(`boot ${opts.consoleLog.split('/').pop()}`);
       const e = bootErrors.shift();
@@ -82,7 +87,7 @@ function fake(o: FakeOpts = {}) {
       return { output: o.suiteOutput?.[kernel.series.name] ?? '', exitCode: 1, timedOut: false, error: null, consoleLines: [], guestAlive: true, wallMs: 100_000, bootMs: 20_000 };
     },
   };
-  return { stages, log };
+  return { stages, log, envKernels };
 }
 
 function planOf(scenarios: Scenario[], seriesList = [series('baseline')], suites?: SuiteSpec[], repeat?: number): RunPlan {
@@ -97,7 +102,7 @@ async function run(scenarios: Scenario[], o: FakeOpts = {}, reporters: Reporter[
   const errors: string[] = [];
   const loop = new RunLoop(plan, { stages: f.stages, reporters: all, progress: silentProgress, kphVersion: 't', onReporterError: (n, phase) => errors.push(`${n}:${phase}`) });
   const outcome = await loop.run();
-  return { ...outcome, log: f.log, errors, plan };
+  return { ...outcome, log: f.log, envKernels: f.envKernels, errors, plan };
 }
 
 const verdicts = (s: Summary) => Object.fromEntries(s.runs.map((r) => [r.scenario, r.verdict]));
@@ -106,6 +111,8 @@ describe('RunLoop', () => {
   it('boots once for scenarios that pass and writes summary.json with every row', async () => {
     const r = await run([ok('a'), ok('b'), ok('c')]);
     expect(r.log).toEqual(['kernel baseline', 'boot console.log', 'run a', 'run b', 'run c', 'stop']);
+    // The image and accelerator once, with the kernel about to boot: the KVM probe boots it first.
+    expect(r.envKernels).toEqual(['baseline']);
     expect(r.exitCode).toBe(0);
     const written = JSON.parse(readFileSync(join(r.outDir, 'summary.json'), 'utf8')) as Summary;
     expect(written).toMatchObject({ schemaVersion: 2, complete: true });

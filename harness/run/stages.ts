@@ -23,7 +23,8 @@ import type { FormatDiff } from '../report/html.js';
 import type { Progress } from '../report/progress.js';
 import { createReporters, DEFAULT_REPORTERS, type Reporter } from '../report/reporter.js';
 import { prepareBase } from '../source/base.js';
-import { chooseAccel } from '../vm/accel.js';
+import { chooseAccel, type AccelChoice } from '../vm/accel.js';
+import { cachedBaselineKernel } from '../build/kernel.js';
 import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '../suite/audit-testsuite.js';
 import { buildKselftests, runKselftests } from '../suite/kselftests.js';
 import type { SuiteSpec } from '../suite/suite.js';
@@ -68,6 +69,8 @@ export interface RealStageOptions {
   compare?: boolean;
   /** Never use (but still store) baseline's cached suite results (suite/baseline-cache.ts). */
   noSuiteCache?: boolean;
+  /** The accelerator already chosen, with its reason (patchcheck probes once, for every step). */
+  accelChoice?: AccelChoice;
 }
 
 export function realStages(o: RealStageOptions): RunStages {
@@ -197,8 +200,16 @@ export function realStages(o: RealStageOptions): RunStages {
     },
     async guestEnvironment(kernel) {
       image = await ensureGuestImage({ runner, cache: o.cache, log: (m) => progress.update(m), logFile: join(o.outDir, 'image.log') });
-      if (o.accel !== 'tcg') progress.update(kernel ? `probing KVM: a boot sector, then ${seriesLabel(kernel.series)}'s kernel` : 'probing KVM');
-      const a = await chooseAccel({ runner, qemu: o.qemu, want: o.accel, ...(kernel ? { kernel: kernel.bzImage } : {}) });
+      if (o.accelChoice) {
+        accel = o.accelChoice.accel;
+        return { accel, reason: o.accelChoice.reason };
+      }
+      // The probe's kernel: the base's unpatched one when it is at hand (a series' kernel that
+      // hangs early would look like a KVM that does), else the first kernel of the run.
+      const baseline = kernel && ([...kernels.values()].find((x) => x.series.id === 'baseline' && x.base.dir === kernel.base.dir)?.bzImage ?? cachedBaselineKernel(o.cache, kernel.base));
+      const probe = baseline ? { kernel: baseline, kernelLabel: "baseline's kernel" } : kernel ? { kernel: kernel.bzImage, kernelLabel: `${seriesLabel(kernel.series)}'s kernel: no baseline kernel is built yet, and a hang of its own would look the same` } : {};
+      if (o.accel !== 'tcg') progress.update(`probing KVM: a boot sector${probe.kernel ? `, then ${baseline ? "baseline's" : `${seriesLabel(kernel!.series)}'s`} kernel` : ''}`);
+      const a = await chooseAccel({ runner, qemu: o.qemu, want: o.accel, ...probe });
       accel = a.accel;
       return { accel: a.accel, reason: a.reason };
     },

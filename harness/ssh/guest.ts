@@ -172,7 +172,7 @@ function connectOnce(port: number, key: ClientKey, hostBlob: Buffer, onHandshake
  * made earlier hangs in QEMU's user network until the guest's interface is up, and costs a retry
  * interval. sshd forks into the background before it listens, so that attempt may be refused
  * and retried 25 ms later. The handshake then runs while the guest starts auditd, and the session is handed
- * over only after the guest's ready line (auditd runs, its rules are loaded): nothing runs in a
+ * over only after the guest's ready line (auditd runs, audit's backlog is set): nothing runs in a
  * guest before that. Retries stay for a guest whose lines never come or whose sshd answers late.
  * The first retry is 25 ms later, not 150 (that wait was in 4 of 5 boots' sshWait, about 170 ms).
  */

@@ -93,6 +93,22 @@ describe('chooseAccel', () => {
     expect(liveManagedCount()).toBe(0);
   });
 
+  it('gives up on a kernel that prints nothing under KVM 5 s after QEMU started, not at the 30 s deadline', async () => {
+    const qemu = fakeQemu('kernel-silent', `case "$*" in *-kernel*) exec sleep 60;; *) echo ${PROBE_MARKER};; esac`);
+    const started = Date.now();
+    const c = await chooseAccel({ runner: realRunner, qemu, devKvm, kernel: '/k/bzImage', kernelLabel: "baseline's kernel" });
+    expect(c.reason).toMatch(/a boot sector runs under KVM and the kernel \(baseline's kernel\) does not: the kernel printed nothing under KVM within 5\d\d\d ms; using TCG$/);
+    expect(Date.now() - started).toBeLessThan(9000);
+    expect(liveManagedCount()).toBe(0);
+  }, 15_000);
+
+  it('falls back to TCG when QEMU exits before the kernel panics (a triple fault under -no-reboot)', async () => {
+    const qemu = fakeQemu('kernel-exit', `case "$*" in *-kernel*) head -3 ${xrstorOut}; exit 0;; *) echo ${PROBE_MARKER};; esac`);
+    const c = await chooseAccel({ runner: realRunner, qemu, devKvm, kernel: '/k/bzImage' });
+    expect(c.accel).toBe('tcg');
+    expect(c.reason).toMatch(/the kernel does not: QEMU exited \(0\) before the kernel reached its root mount; its last line: "\[    0.000000\] BIOS-provided physical RAM map:"; using TCG$/);
+  }, 10_000);
+
   it('says when only the boot sector was probed', async () => {
     const qemu = fakeQemu('sector-only', `echo ${PROBE_MARKER}; exec sleep 30`);
     const c = await chooseAccel({ runner: realRunner, qemu, devKvm });

@@ -46,8 +46,10 @@ export interface ProbeOptions {
   qemu?: string;
   /** The boot sector's deadline. */
   deadlineMs?: number;
-  /** The kernel the caller will boot (bzImage): booted under KVM as the second stage. */
+  /** A kernel like the one the caller will boot (bzImage): booted under KVM as the second stage. */
   kernel?: string;
+  /** Which kernel that is, for the reason ("baseline's kernel"). */
+  kernelLabel?: string;
   /**
    * The kernel stage's deadline, and how long it may print nothing before it counts as hung (at
    * most 5 s before its first line).
@@ -200,6 +202,7 @@ export async function chooseAccel(opts: ProbeOptions): Promise<AccelChoice> {
     done: (out, err) => PANIC.test(out) || KVM_ERROR.test(err),
   });
   const j = judgeKernelProbe(k);
-  if (j.ok) return done('kvm', `KVM probe: a boot sector ran in ${sector.ms} ms and ${j.what}`);
-  return refuse(`a boot sector runs under KVM and the kernel does not: ${j.why}`);
+  const which = opts.kernelLabel ? ` (${opts.kernelLabel})` : '';
+  if (j.ok) return done('kvm', `KVM probe: a boot sector ran in ${sector.ms} ms and ${j.what}${which}`);
+  return refuse(`a boot sector runs under KVM and the kernel${which} does not: ${j.why}`);
 }

@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
@@ -199,11 +200,14 @@ static int set_audit(void)
 		struct nlmsgerr err;
 	} ack;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 5 };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
+	/* pid 1 must not wait for ever on an answer. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = sizeof(req);
 	req.nh.nlmsg_type = AUDIT_SET;
@@ -219,8 +223,12 @@ static int set_audit(void)
 	}
 	n = recv(fd, &ack, sizeof(ack), 0);
 	close(fd);
-	if (n < (ssize_t)sizeof(ack) || ack.nh.nlmsg_type != NLMSG_ERROR)
+	if (n < 0)
 		return -1;
+	if (n < (ssize_t)sizeof(ack) || ack.nh.nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		return -1;
+	}
 	errno = -ack.err.error;
 	return ack.err.error ? -1 : 0;
 }
@@ -228,7 +236,8 @@ static int set_audit(void)
 int main(void)
 {
 	char *sshd[] = { "/usr/sbin/sshd", "-r", "-E", "/var/log/sshd.log", NULL };
-	char *auditd[] = { "/usr/sbin/auditd", NULL };
+	/* /sbin: where the package puts auditd, with or without a merged /usr. */
+	char *auditd[] = { "/sbin/auditd", NULL };
 	struct stat st;
 	int fd;
 
@@ -274,8 +283,12 @@ int main(void)
 		printf("kph: auditd did not start\n");
 	}
 	printf("kph: guest ready\n");
+	/*
+	 * No children at all (sshd and auditd gone): look again a second later, for the orphans that
+	 * come after (pause() would never return: pid 1 has no SIGCHLD handler).
+	 */
 	for (;;) {
 		if (wait(NULL) < 0 && errno == ECHILD)
-			pause();
+			sleep(1);
 	}
 }

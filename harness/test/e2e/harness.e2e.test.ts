@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../core/paths.js';
 import type { Summary } from '../../core/types.js';
@@ -65,6 +65,9 @@ describe('kph run --series baseline', () => {
       for (const f of ['verdict.json', 'console.log', 'audit.log', 'records.jsonl', 'events.jsonl']) expect(existsSync(join(out, run.dir, f)), `${run.dir}/${f}`).toBe(true);
       expect(run.durationsMs.scenario).toBeGreaterThan(0);
     }
+    // The guest's pid 1 (kph-init) started sshd, then auditd, set audit's backlog, and said nothing else.
+    const bootConsole = readFileSync(join(out, dirname(byScenario['unshare-net']!.dir), 'console.log'), 'utf8');
+    expect(bootConsole.match(/^kph: [^\r\n]*/gm)).toEqual(['kph: sshd started', 'kph: guest ready']);
     // The guest showed real records: the unshare SYSCALL record is in the scenario's audit.log.
     expect(readFileSync(join(out, byScenario['unshare-net']!.dir, 'audit.log'), 'utf8')).toMatch(/type=SYSCALL .*syscall=272 .*success=yes/);
     for (const f of ['junit.xml', 'results.ktap', 'report.md', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
