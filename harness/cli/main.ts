@@ -16,7 +16,7 @@ import { realStages as realPatchcheckStages, runPatchcheck } from '../patchcheck
 import { renderPatchcheckTerminal, writePatchcheckJson, writePatchcheckReports } from '../patchcheck/report.js';
 import { bootGuest } from '../guest/guest.js';
 import { ensureGuestImage } from '../image/guest.js';
-import { produceKernel, type Kernel } from '../kernel/kernel.js';
+import { kvmProbeKernel, produceKernel, type Kernel } from '../kernel/kernel.js';
 import { listBundledSeries, resolveSeries } from '../patch/series.js';
 import { realRunner, stopAllManaged } from '../process/exec.js';
 import { createProgress, silentProgress } from '../report/progress.js';
@@ -31,7 +31,6 @@ import { parseShard } from '../plan/shard.js';
 import { MAX_REPEAT } from '../plan/plan.js';
 import { parseBaseSpec, prepareBase, DEFAULT_BASE } from '../source/base.js';
 import { chooseAccel, type AccelChoice } from '../vm/accel.js';
-import { cachedBaselineKernel } from '../build/kernel.js';
 import { runDoctor } from './doctor.js';
 import { writeBaseline } from '../diff/baselines.js';
 import { diffRunBugs, renderBugDiffMarkdown, renderBugDiffText } from '../diff/bugs.js';
@@ -180,10 +179,9 @@ export async function main(argv: string[]): Promise<number> {
       progress.start('guest image');
       const image = await ensureGuestImage({ runner: realRunner, cache, log: (m) => progress.update(m) });
       progress.succeed(`image: ${image.image}`);
-      // The probe's kernel: the base's unpatched one when built (as kph run; stages.ts).
-      const baseline = cachedBaselineKernel(cache, b.base);
-      if (o.accel !== 'tcg') progress.start(`probing KVM: a boot sector, then ${baseline ? "baseline's" : 'this'} kernel`);
-      const accel = await chooseAccel({ runner: realRunner, want: o.accel, ...(baseline ? { kernel: baseline, kernelLabel: "baseline's kernel" } : { kernel: b.bzImage, kernelLabel: `${seriesLabel(series)}'s kernel: no baseline kernel is built yet, and a hang of its own would look the same` }) });
+      const probe = kvmProbeKernel(cache, b);
+      if (o.accel !== 'tcg') progress.start(`probing KVM: a boot sector, then ${probe.kernelLabel.split(':')[0]}`);
+      const accel = await chooseAccel({ runner: realRunner, want: o.accel, ...probe });
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');
       const guest = await bootGuest({ runner: realRunner, kernel: b.bzImage, image, accel: accel.accel, consoleLog: join(logDir, 'console.log'), timeFactor: timeFactors(series).boot, name: `kph/boot/${series.id.replace(/[^\w@.-]/g, '_')}` });

@@ -4,7 +4,7 @@
 // (a scenario's needs are checked against the kernel instead, see missingScenarioOptions).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildKernel } from '../build/kernel.js';
+import { buildKernel, cachedBaselineKernel } from '../build/kernel.js';
 import { findDroppedOptions, parseKconfig, type FragmentSource, type KconfigValue } from '../config/kconfig.js';
 import { plainSeriesLabel, seriesLabel } from '../core/label.js';
 import { profileFragments } from '../config/profiles.js';
@@ -91,4 +91,15 @@ export async function produceKernel(req: KernelRequest, runner: Runner): Promise
 export function missingScenarioOptions(needs: string[] | undefined, config: Map<string, KconfigValue>): string[] {
   const wanted = [...parseKconfig((needs ?? []).join('\n'))].map(([option, value]) => ({ option, value, origin: 'scenario' }));
   return findDroppedOptions(wanted, config).map((d) => `${d.option}=${d.wanted} (the kernel has ${d.got ?? 'it unset'})`);
+}
+
+/**
+ * The kernel the KVM probe boots (vm/accel.ts) before `kernel` is booted: the base's unpatched
+ * one when it is built (`baseline`, this run's, else the cache's), since a series' kernel that
+ * hangs early would look like a KVM that does; else `kernel` itself, saying so.
+ */
+export function kvmProbeKernel(cache: string, kernel: Kernel, baseline?: string): { kernel: string; kernelLabel: string } {
+  const b = baseline ?? cachedBaselineKernel(cache, kernel.base);
+  if (b) return { kernel: b, kernelLabel: "baseline's kernel" };
+  return { kernel: kernel.bzImage, kernelLabel: `${seriesLabel(kernel.series)}'s kernel: no baseline kernel is built yet, and a hang of its own would look the same` };
 }

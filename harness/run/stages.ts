@@ -16,7 +16,7 @@ import { bootGuest, GuestHandle, kmemleakEnabled, type NsDeathsOptions } from '.
 import { NS_DEATH_WAIT_MS, nsFamilies } from '../judge/ns-deaths.js';
 import { ensureGuestImage, type GuestImage } from '../image/guest.js';
 import { buildSelftests, uploadSelftests } from '../image/selftests.js';
-import { produceKernel, type Kernel } from '../kernel/kernel.js';
+import { kvmProbeKernel, produceKernel, type Kernel } from '../kernel/kernel.js';
 import { planRun, type RunRequest } from '../plan/plan.js';
 import type { Runner } from '../process/exec.js';
 import type { FormatDiff } from '../report/html.js';
@@ -24,7 +24,6 @@ import type { Progress } from '../report/progress.js';
 import { createReporters, DEFAULT_REPORTERS, type Reporter } from '../report/reporter.js';
 import { prepareBase } from '../source/base.js';
 import { chooseAccel, type AccelChoice } from '../vm/accel.js';
-import { cachedBaselineKernel } from '../build/kernel.js';
 import { prepareAuditTestsuite, runAuditTestsuite, type PreparedSuite } from '../suite/audit-testsuite.js';
 import { buildKselftests, runKselftests } from '../suite/kselftests.js';
 import type { SuiteSpec } from '../suite/suite.js';
@@ -206,9 +205,8 @@ export function realStages(o: RealStageOptions): RunStages {
       }
       // The probe's kernel: the base's unpatched one when it is at hand (a series' kernel that
       // hangs early would look like a KVM that does), else the first kernel of the run.
-      const baseline = kernel && ([...kernels.values()].find((x) => x.series.id === 'baseline' && x.base.dir === kernel.base.dir)?.bzImage ?? cachedBaselineKernel(o.cache, kernel.base));
-      const probe = baseline ? { kernel: baseline, kernelLabel: "baseline's kernel" } : kernel ? { kernel: kernel.bzImage, kernelLabel: `${seriesLabel(kernel.series)}'s kernel: no baseline kernel is built yet, and a hang of its own would look the same` } : {};
-      if (o.accel !== 'tcg') progress.update(`probing KVM: a boot sector${probe.kernel ? `, then ${baseline ? "baseline's" : `${seriesLabel(kernel!.series)}'s`} kernel` : ''}`);
+      const probe = kernel ? kvmProbeKernel(o.cache, kernel, [...kernels.values()].find((x) => x.series.id === 'baseline' && x.base.dir === kernel.base.dir)?.bzImage) : undefined;
+      if (o.accel !== 'tcg') progress.update(`probing KVM: a boot sector${probe ? `, then ${probe.kernelLabel.split(':')[0]}` : ''}`);
       const a = await chooseAccel({ runner, qemu: o.qemu, want: o.accel, ...probe });
       accel = a.accel;
       return { accel: a.accel, reason: a.reason };
