@@ -17,6 +17,7 @@ import { renderPatchcheckTerminal, writePatchcheckJson, writePatchcheckReports }
 import { bootGuest } from '../guest/guest.js';
 import { ensureGuestImage } from '../image/guest.js';
 import { kvmProbeKernel, produceKernel, type Kernel } from '../kernel/kernel.js';
+import { cachedBaselineKernel } from '../build/kernel.js';
 import { listBundledSeries, resolveSeries } from '../patch/series.js';
 import { realRunner, stopAllManaged } from '../process/exec.js';
 import { createProgress, silentProgress } from '../report/progress.js';
@@ -292,13 +293,16 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const req = { base, series, cache, outDir, jobs: o.jobs, kphVersion: kphVersion(), progress, onUpdate: (s: PatchcheckSummary) => { latest = s; writePatchcheckJson(outDir, s); }, ...(o.boot ? { boot: { scenarios: names } } : {}) };
-      // One accelerator for every step, probed with the first kernel booted: step 0's, the base's.
+      // One accelerator for every step, probed with the base's kernel: the cached baseline's,
+      // before any build (a refused --accel kvm stops here), else step 0's, the first booted.
       let probed: Promise<AccelChoice> | undefined;
-      const probe = (kernel: string) =>
-        (probed ??= chooseAccel({ runner: realRunner, want: o.accel, kernel, kernelLabel: "step 0's kernel, the base's" }).then((a) => {
+      const probe = (kernel: string, kernelLabel = "step 0's kernel, the base's") =>
+        (probed ??= chooseAccel({ runner: realRunner, want: o.accel, kernel, kernelLabel }).then((a) => {
           progress.info(`accelerator: ${a.accel} (${a.reason})`);
           return a;
         }));
+      const cachedBaseline = o.boot && o.accel !== 'tcg' ? cachedBaselineKernel(cache, base) : undefined;
+      if (cachedBaseline) await probe(cachedBaseline, "baseline's kernel");
       const bootOpts = o.boot ? { scenarios, params: resolveParams(scenarios, []), probe, kphVersion: kphVersion() } : undefined;
       const s = await runPatchcheck(req, realPatchcheckStages(req, realRunner, bootOpts));
       process.off('SIGINT', onSignal);
