@@ -181,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
       const image = await ensureGuestImage({ runner: realRunner, cache, log: (m) => progress.update(m) });
       progress.succeed(`image: ${image.image}`);
       const probe = kvmProbeKernel(cache, b);
-      if (o.accel !== 'tcg') progress.start(`probing KVM: a boot sector, then ${probe.kernelLabel.split(':')[0]}`);
+      if (o.accel !== 'tcg') progress.start(`probing KVM: a boot sector, then ${probe.name}`);
       const accel = await chooseAccel({ runner: realRunner, want: o.accel, ...probe });
       progress.info(`accelerator: ${accel.accel} (${accel.reason})`);
       progress.start('booting');

@@ -98,8 +98,9 @@ export function missingScenarioOptions(needs: string[] | undefined, config: Map<
  * one when it is built (`baseline`, this run's, else the cache's), since a series' kernel that
  * hangs early would look like a KVM that does; else `kernel` itself, saying so.
  */
-export function kvmProbeKernel(cache: string, kernel: Kernel, baseline?: string): { kernel: string; kernelLabel: string } {
+export function kvmProbeKernel(cache: string, kernel: Kernel, baseline?: string): { kernel: string; kernelLabel: string; name: string } {
   const b = baseline ?? cachedBaselineKernel(cache, kernel.base);
-  if (b) return { kernel: b, kernelLabel: "baseline's kernel" };
-  return { kernel: kernel.bzImage, kernelLabel: `${seriesLabel(kernel.series)}'s kernel: no baseline kernel is built yet, and a hang of its own would look the same` };
+  if (b) return { kernel: b, kernelLabel: "baseline's kernel", name: "baseline's kernel" };
+  const name = `${seriesLabel(kernel.series)}'s kernel`;
+  return { kernel: kernel.bzImage, kernelLabel: `${name}: no baseline kernel is built yet, and a hang of its own would look the same`, name };
 }

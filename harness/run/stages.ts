@@ -206,7 +206,7 @@ export function realStages(o: RealStageOptions): RunStages {
       // The probe's kernel: the base's unpatched one when it is at hand (a series' kernel that
       // hangs early would look like a KVM that does), else the first kernel of the run.
       const probe = kernel ? kvmProbeKernel(o.cache, kernel, [...kernels.values()].find((x) => x.series.id === 'baseline' && x.base.dir === kernel.base.dir)?.bzImage) : undefined;
-      if (o.accel !== 'tcg') progress.update(`probing KVM: a boot sector${probe ? `, then ${probe.kernelLabel.split(':')[0]}` : ''}`);
+      if (o.accel !== 'tcg') progress.update(`probing KVM: a boot sector${probe ? `, then ${probe.name}` : ''}`);
       const a = await chooseAccel({ runner, qemu: o.qemu, want: o.accel, ...probe });
       accel = a.accel;
       return { accel: a.accel, reason: a.reason };
